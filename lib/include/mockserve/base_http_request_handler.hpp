@@ -1,0 +1,184 @@
+#pragma once
+// BaseHTTPRequestHandler: Python's http.server.BaseHTTPRequestHandler in C++.
+//
+// Python's names are kept so that its documentation reads as this class's.
+// C++ spellings:
+//   - Python's class variables (server_version, protocol_version, ...) are
+//     data members with Python's defaults; set them in your constructor.
+//   - `responses` points to a status table (default_responses()).
+//   - log_message(format, args...) formats printf-style (%s, %d, %r, %%)
+//     and passes the text to the virtual log_message(message); override that
+//     one. A subclass that overrides it and still calls the formatting form
+//     adds `using BaseHTTPRequestHandler::log_message;`.
+//   - do_GET, do_HEAD, do_POST, do_PUT, do_DELETE, do_PATCH and do_OPTIONS
+//     are virtual; any other method token (Python's do_SPAM) is registered
+//     with register_method("SPAM", &MyHandler::do_SPAM).
+//   - The server reads each request head itself, asynchronously, so that
+//     idle and slow clients hold no thread; it then calls handle() once per
+//     request, which calls handle_one_request(), which dispatches to do_X.
+//     close_connection says whether the server reads another request.
+//
+// One instance serves one connection, from setup() to finish(); its calls
+// never overlap, though successive requests may run on different threads.
+
+#include <mockserve/address.hpp>
+#include <mockserve/headers.hpp>
+#include <mockserve/http_date.hpp>
+#include <mockserve/request_stream.hpp>
+#include <mockserve/response_stream.hpp>
+#include <mockserve/responses.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace mockserve::http {
+
+class HTTPServer;
+
+namespace detail {
+class Channel;
+class Connection;
+std::string percent_format(std::string_view format, const std::string* args, std::size_t count);
+template <class T>
+std::string to_log_text(const T& value) {
+    if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+        return std::string(std::string_view(value));
+    } else {
+        std::ostringstream out;
+        out << value;
+        return out.str();
+    }
+}
+}  // namespace detail
+
+// Python's DEFAULT_ERROR_MESSAGE, with its %(code)d, %(message)s and %(explain)s keys.
+extern const char* const DEFAULT_ERROR_MESSAGE;
+// Python's DEFAULT_ERROR_CONTENT_TYPE.
+extern const char* const DEFAULT_ERROR_CONTENT_TYPE;
+
+class BaseHTTPRequestHandler {
+public:
+    using MessageClass = Headers;
+
+    BaseHTTPRequestHandler();
+    virtual ~BaseHTTPRequestHandler();
+    BaseHTTPRequestHandler(const BaseHTTPRequestHandler&) = delete;
+    BaseHTTPRequestHandler& operator=(const BaseHTTPRequestHandler&) = delete;
+
+    // --- Instance variables: set by the server for each request -------------
+    Address client_address;
+    HTTPServer* server = nullptr;
+    std::string command;          // "GET"
+    std::string path;             // the request target, "//x" reduced to "/x"
+    std::string request_version;  // "HTTP/1.1"
+    std::string requestline;      // the request line, without its line end
+    Headers headers;
+    RequestStream rfile;
+    ResponseStream wfile;
+    bool close_connection = true;
+
+    // --- Class variables: Python's defaults ----------------------------------
+    std::string server_version = "BaseHTTP/0.6";
+    std::string sys_version;  // "mockserve/<version>"
+    std::string error_message_format = DEFAULT_ERROR_MESSAGE;
+    std::string error_content_type = DEFAULT_ERROR_CONTENT_TYPE;
+    std::string protocol_version = "HTTP/1.0";
+    const ResponseTable* responses = &default_responses();
+
+    // --- The request's life ---------------------------------------------------
+    virtual void setup() {}   // once, when the connection is accepted
+    virtual void handle();    // once per request: calls handle_one_request()
+    virtual void handle_one_request();  // dispatches to do_<command>, or 501
+    virtual void finish() {}  // once, when the connection closes
+    // "Expect: 100-continue": return true after sending 100 Continue (the
+    // default), or send an error and return false; the body is then not read.
+    virtual bool handle_expect_100();
+
+    // --- Methods (Python's do_X) ----------------------------------------------
+    // Each default answers 501, as Python does for a method it has no do_X for.
+    virtual void do_GET();
+    virtual void do_HEAD();
+    virtual void do_POST();
+    virtual void do_PUT();
+    virtual void do_DELETE();
+    virtual void do_PATCH();
+    virtual void do_OPTIONS();
+    // Any method token: register_method("SPAM", &MyHandler::do_SPAM) makes a
+    // SPAM request call do_SPAM(). A registered method wins over a virtual.
+    void register_method(std::string method, std::function<void()> handler);
+    template <class Self>
+    void register_method(std::string method, void (Self::*member)()) {
+        auto* self = static_cast<Self*>(this);
+        register_method(std::move(method), [self, member] { (self->*member)(); });
+    }
+
+    // --- Responding -----------------------------------------------------------
+    virtual void send_error(int code, std::optional<std::string> message = {},
+                            std::optional<std::string> explain = {});
+    virtual void send_response(int code, std::optional<std::string> message = {});
+    void send_response_only(int code, std::optional<std::string> message = {});
+    // Throws std::invalid_argument for a name or value that would break the
+    // head (CR, LF or NUL; a name that is not a token): header injection.
+    virtual void send_header(std::string_view keyword, std::string_view value);
+    virtual void end_headers();
+    void flush_headers();
+
+    // --- Logging ----------------------------------------------------------------
+    virtual void log_request(std::string_view code = "-", std::string_view size = "-");
+    void log_request(int code, std::optional<std::uint64_t> size = {});
+    virtual void log_error(std::string_view message);
+    template <class... Args>
+    void log_error(std::string_view format, const Args&... args) {
+        log_error(std::string_view(format_message(format, args...)));
+    }
+    // Writes "ADDRESS - - [DATE] MESSAGE" to the server's log (standard error
+    // by default), control characters in MESSAGE escaped as \xHH.
+    virtual void log_message(std::string_view message);
+    template <class... Args>
+    void log_message(std::string_view format, const Args&... args) {
+        log_message(std::string_view(format_message(format, args...)));
+    }
+
+    virtual std::string version_string() const;
+    std::string date_time_string(std::optional<SystemTime> timestamp = {}) const;
+    std::string log_date_time_string() const;
+    // The client's IP address. Like CPython's code (not its documentation),
+    // no name lookup is made: it would stall the server on a slow resolver.
+    virtual std::string address_string() const;
+
+private:
+    friend class detail::Connection;
+
+    template <class... Args>
+    static std::string format_message(std::string_view format, const Args&... args) {
+        if constexpr (sizeof...(Args) == 0) {
+            return detail::percent_format(format, nullptr, 0);
+        } else {
+            const std::string texts[] = {detail::to_log_text(args)...};
+            return detail::percent_format(format, texts, sizeof...(Args));
+        }
+    }
+    // Connects the handler to its connection, and resets it for a request.
+    void attach(detail::Channel* channel);
+    void begin_request();
+    // True once a final response head has been handed to the connection.
+    bool response_started() const { return final_head_sent_; }
+
+    detail::Channel* channel_ = nullptr;
+    std::unordered_map<std::string, std::function<void()>> methods_;
+    std::string headers_buffer_;  // Python's _headers_buffer
+    int head_status_ = 0;
+    bool head_has_length_ = false;
+    std::uint64_t head_length_ = 0;
+    bool head_chunked_ = false;
+    bool head_connection_field_ = false;
+    bool final_head_sent_ = false;
+};
+
+}  // namespace mockserve::http

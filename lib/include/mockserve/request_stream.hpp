@@ -1,0 +1,37 @@
+#pragma once
+// RequestStream: a handler's rfile, the body of the current request.
+//
+// Unlike Python's rfile (the raw socket, where reading past Content-Length
+// blocks), this stream ends where the body ends, and gives the decoded data
+// of a chunked body. A small body is already in memory when the handler
+// runs; a large one is read from the socket as the handler reads it.
+
+#include <cstddef>
+#include <limits>
+#include <string>
+
+namespace mockserve::http {
+
+namespace detail {
+class Channel;
+}
+
+class RequestStream {
+public:
+    // Reads up to `size` bytes into `into`; fewer only at the end of the body
+    // (0 once it has ended). Throws ConnectionError if the client goes away.
+    std::size_t read(char* into, std::size_t size);
+    // Up to `size` bytes; the whole rest of the body by default.
+    std::string read(std::size_t size = std::numeric_limits<std::size_t>::max());
+    // One line, its '\n' included, of at most `limit` bytes.
+    std::string readline(std::size_t limit = std::numeric_limits<std::size_t>::max());
+
+private:
+    friend class BaseHTTPRequestHandler;
+    void attach(detail::Channel* channel);
+
+    detail::Channel* channel_ = nullptr;
+    std::string pushback_;  // read past a line end by readline()
+};
+
+}  // namespace mockserve::http

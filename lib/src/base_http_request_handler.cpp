@@ -1,0 +1,292 @@
+#include <mockserve/base_http_request_handler.hpp>
+
+#include "channel.hpp"
+#include "framing.hpp"
+#include "log_format.hpp"
+#include "request_head.hpp"
+
+#include <mockserve/http_server.hpp>
+#include <mockserve/version.hpp>
+
+#include <iostream>
+#include <stdexcept>
+
+namespace mockserve::http {
+
+const char* const DEFAULT_ERROR_MESSAGE =
+    "<!DOCTYPE HTML>\n"
+    "<html lang=\"en\">\n"
+    "    <head>\n"
+    "        <meta charset=\"utf-8\">\n"
+    "        <title>Error response</title>\n"
+    "    </head>\n"
+    "    <body>\n"
+    "        <h1>Error response</h1>\n"
+    "        <p>Error code: %(code)d</p>\n"
+    "        <p>Message: %(message)s.</p>\n"
+    "        <p>Error code explanation: %(code)s - %(explain)s.</p>\n"
+    "    </body>\n"
+    "</html>\n";
+
+const char* const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
+
+namespace {
+
+bool breaks_head(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+
+std::string lowered(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+BaseHTTPRequestHandler::BaseHTTPRequestHandler() : sys_version(std::string("mockserve/") + mockserve::version) {}
+
+BaseHTTPRequestHandler::~BaseHTTPRequestHandler() = default;
+
+void BaseHTTPRequestHandler::attach(detail::Channel* channel) {
+    channel_ = channel;
+    rfile.attach(channel);
+    wfile.attach(channel);
+}
+
+void BaseHTTPRequestHandler::begin_request() {
+    command.clear();
+    path.clear();
+    request_version.clear();
+    requestline.clear();
+    headers.clear();
+    close_connection = true;
+    headers_buffer_.clear();
+    head_status_ = 0;
+    head_has_length_ = false;
+    head_length_ = 0;
+    head_chunked_ = false;
+    head_connection_field_ = false;
+    final_head_sent_ = false;
+    rfile.attach(channel_);
+}
+
+// --- The request's life -----------------------------------------------------
+
+void BaseHTTPRequestHandler::handle() { handle_one_request(); }
+
+void BaseHTTPRequestHandler::handle_one_request() {
+    if (const auto it = methods_.find(command); it != methods_.end()) return it->second();
+    if (command == "GET") return do_GET();
+    if (command == "HEAD") return do_HEAD();
+    if (command == "POST") return do_POST();
+    if (command == "PUT") return do_PUT();
+    if (command == "DELETE") return do_DELETE();
+    if (command == "PATCH") return do_PATCH();
+    if (command == "OPTIONS") return do_OPTIONS();
+    send_error(501, "Unsupported method (" + detail::python_repr(command) + ")");
+}
+
+bool BaseHTTPRequestHandler::handle_expect_100() {
+    send_response_only(100);
+    end_headers();
+    return true;
+}
+
+void BaseHTTPRequestHandler::do_GET() { send_error(501, "Unsupported method ('GET')"); }
+void BaseHTTPRequestHandler::do_HEAD() { send_error(501, "Unsupported method ('HEAD')"); }
+void BaseHTTPRequestHandler::do_POST() { send_error(501, "Unsupported method ('POST')"); }
+void BaseHTTPRequestHandler::do_PUT() { send_error(501, "Unsupported method ('PUT')"); }
+void BaseHTTPRequestHandler::do_DELETE() { send_error(501, "Unsupported method ('DELETE')"); }
+void BaseHTTPRequestHandler::do_PATCH() { send_error(501, "Unsupported method ('PATCH')"); }
+void BaseHTTPRequestHandler::do_OPTIONS() { send_error(501, "Unsupported method ('OPTIONS')"); }
+
+void BaseHTTPRequestHandler::register_method(std::string method, std::function<void()> handler) {
+    if (!detail::is_token(method)) throw std::invalid_argument("not an HTTP method token: " + method);
+    methods_[std::move(method)] = std::move(handler);
+}
+
+// --- Responding -------------------------------------------------------------
+
+void BaseHTTPRequestHandler::send_error(int code, std::optional<std::string> message,
+                                        std::optional<std::string> explain) {
+    const auto known = responses->find(code);
+    if (!message) message = known != responses->end() ? known->second.first : "???";
+    if (!explain) explain = known != responses->end() ? known->second.second : "???";
+    log_error("code %d, message %s", code, *message);
+    send_response(code, message);
+    send_header("Connection", "close");
+
+    // RFC 9110: 1xx, 204 and 304 carry no body; nor, as Python has it, 205.
+    std::string body;
+    if (code >= 200 && code != 204 && code != 205 && code != 304) {
+        body = detail::format_error_page(error_message_format, code, detail::html_escape(*message),
+                                         detail::html_escape(*explain));
+        send_header("Content-Type", error_content_type);
+        send_header("Content-Length", std::to_string(body.size()));
+    }
+    end_headers();
+    if (command != "HEAD" && !body.empty()) wfile.write(body);
+}
+
+void BaseHTTPRequestHandler::send_response(int code, std::optional<std::string> message) {
+    log_request(code);
+    send_response_only(code, std::move(message));
+    send_header("Server", version_string());
+    send_header("Date", date_time_string());
+}
+
+void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::string> message) {
+    if (code < 100 || code > 999) throw std::invalid_argument("not a status code: " + std::to_string(code));
+    if (!message) {
+        const auto known = responses->find(code);
+        message = known != responses->end() ? known->second.first : "";
+    }
+    if (breaks_head(*message)) throw std::invalid_argument("a reason phrase may not hold CR, LF or NUL");
+    headers_buffer_.append(protocol_version).append(" ").append(std::to_string(code)).append(" ").append(*message).append("\r\n");
+    head_status_ = code;
+    head_has_length_ = false;
+    head_length_ = 0;
+    head_chunked_ = false;
+    head_connection_field_ = false;
+}
+
+void BaseHTTPRequestHandler::send_header(std::string_view keyword, std::string_view value) {
+    if (!detail::is_token(keyword)) throw std::invalid_argument("not a header name: " + std::string(keyword));
+    if (breaks_head(value)) throw std::invalid_argument("a header value may not hold CR, LF or NUL");
+    headers_buffer_.append(keyword).append(": ").append(value).append("\r\n");
+    if (iequals(keyword, "Connection")) {
+        head_connection_field_ = true;
+        const auto v = lowered(value);
+        if (v == "close") {
+            close_connection = true;
+        } else if (v == "keep-alive") {
+            close_connection = false;
+        }
+    } else if (iequals(keyword, "Content-Length")) {
+        if (const auto length = detail::parse_decimal(value)) {
+            head_has_length_ = true;
+            head_length_ = *length;
+        }
+    } else if (iequals(keyword, "Transfer-Encoding")) {
+        head_chunked_ = true;
+    }
+}
+
+void BaseHTTPRequestHandler::end_headers() { flush_headers(); }
+
+void BaseHTTPRequestHandler::flush_headers() {
+    if (head_status_ == 0) {  // fields with no status line: Python writes them as they are
+        wfile.write(headers_buffer_ + "\r\n");
+        headers_buffer_.clear();
+        return;
+    }
+    detail::ResponseHead head;
+    head.text.swap(headers_buffer_);
+    head.status = head_status_;
+    head.has_length = head_has_length_;
+    head.length = head_length_;
+    head.chunked = head_chunked_;
+    head.connection_field = head_connection_field_;
+    if (head_status_ >= 200) final_head_sent_ = true;
+    head_status_ = 0;
+    channel_->write_head(std::move(head));
+}
+
+// --- Logging ------------------------------------------------------------------
+
+void BaseHTTPRequestHandler::log_request(std::string_view code, std::string_view size) {
+    log_message("\"%s\" %s %s", requestline, code, size);
+}
+
+void BaseHTTPRequestHandler::log_request(int code, std::optional<std::uint64_t> size) {
+    log_request(std::string_view(std::to_string(code)), std::string_view(size ? std::to_string(*size) : "-"));
+}
+
+void BaseHTTPRequestHandler::log_error(std::string_view message) { log_message(message); }
+
+void BaseHTTPRequestHandler::log_message(std::string_view message) {
+    std::string line = address_string();
+    line.append(" - - [").append(log_date_time_string()).append("] ").append(detail::escape_control_characters(message));
+    if (server) {
+        server->log(line);
+    } else {
+        std::cerr << line << '\n';
+    }
+}
+
+std::string BaseHTTPRequestHandler::version_string() const { return server_version + " " + sys_version; }
+
+std::string BaseHTTPRequestHandler::date_time_string(std::optional<SystemTime> timestamp) const {
+    return format_http_date(timestamp.value_or(std::chrono::system_clock::now()));
+}
+
+std::string BaseHTTPRequestHandler::log_date_time_string() const {
+    return format_log_date(std::chrono::system_clock::now());
+}
+
+std::string BaseHTTPRequestHandler::address_string() const { return client_address.host; }
+
+// --- rfile and wfile ------------------------------------------------------------
+
+void RequestStream::attach(detail::Channel* channel) {
+    channel_ = channel;
+    pushback_.clear();
+}
+
+std::size_t RequestStream::read(char* into, std::size_t size) {
+    std::size_t done = 0;
+    if (!pushback_.empty()) {
+        done = std::min(size, pushback_.size());
+        std::copy_n(pushback_.data(), done, into);
+        pushback_.erase(0, done);
+    }
+    while (done < size && channel_) {
+        const auto n = channel_->read_body(into + done, size - done);
+        if (n == 0) break;
+        done += n;
+    }
+    return done;
+}
+
+std::string RequestStream::read(std::size_t size) {
+    std::string out;
+    char buffer[16 * 1024];
+    while (out.size() < size) {
+        const auto n = read(buffer, std::min(sizeof buffer, size - out.size()));
+        if (n == 0) break;
+        out.append(buffer, n);
+    }
+    return out;
+}
+
+std::string RequestStream::readline(std::size_t limit) {
+    std::string line;
+    char buffer[1024];
+    while (line.size() < limit) {
+        const auto n = read(buffer, std::min(sizeof buffer, limit - line.size()));
+        if (n == 0) break;
+        const std::string_view got(buffer, n);
+        const auto lf = got.find('\n');
+        if (lf != std::string_view::npos) {
+            line.append(got.substr(0, lf + 1));
+            pushback_.insert(0, got.substr(lf + 1));
+            break;
+        }
+        line.append(got);
+    }
+    return line;
+}
+
+void ResponseStream::write(std::string_view bytes) {
+    if (channel_ && !bytes.empty()) channel_->write(bytes);
+}
+
+void ResponseStream::flush() {
+    if (channel_) channel_->flush();
+}
+
+void ResponseStream::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
+    if (channel_) channel_->send_file(fd, offset, count);
+}
+
+}  // namespace mockserve::http

@@ -1,0 +1,24 @@
+#pragma once
+// Channel: the connection as a handler's rfile, wfile and end_headers() see it.
+
+#include "response_writer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mockserve::http::detail {
+
+class Channel {
+public:
+    virtual std::size_t read_body(char* into, std::size_t size) = 0;
+    virtual void write_head(ResponseHead head) = 0;
+    virtual void write(std::string_view bytes) = 0;
+    virtual void flush() = 0;
+    virtual void send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;
+
+protected:
+    ~Channel() = default;
+};
+
+}  // namespace mockserve::http::detail

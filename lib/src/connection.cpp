@@ -1,0 +1,563 @@
+#include "connection.hpp"
+
+#include "server_impl.hpp"
+#include "socket_io.hpp"
+
+#include <mockserve/base_http_request_handler.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <sys/socket.h>
+
+namespace mockserve::http::detail {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+constexpr std::size_t kReadSize = 16 * 1024;
+// A closing connection reads (and drops) what the client still sends for at
+// most this long and this much, so that the kernel does not answer the
+// unread bytes with a reset that destroys the response before it is read.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+// The last resort when even send_error() failed.
+constexpr std::string_view kPlain500 =
+    "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+    "Connection: close\r\n\r\nInternal Server Error";
+
+bool has_token(std::string_view list, std::string_view token) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        auto element = list.substr(0, comma);
+        while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+        while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+        if (iequals(element, token)) return true;
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, net::ip::tcp::socket socket)
+    : server_(std::move(server)),
+      limits_(server_->limits),
+      socket_(std::move(socket)),
+      deadline_timer_(socket_.get_executor()),
+      in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
+      scanner_(limits_) {
+    fd_ = socket_.native_handle();
+}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->on_start(); });
+}
+
+void Connection::on_start() {
+    boost::system::error_code ec;
+    socket_.set_option(net::ip::tcp::no_delay(true), ec);
+    // Handler threads read and write this socket with poll() and deadlines;
+    // Asio's own operations work the same on a non-blocking socket.
+    socket_.native_non_blocking(true, ec);
+    const auto remote = socket_.remote_endpoint(ec);
+    if (ec) return close_now();
+
+    try {
+        handler_ = server_->factory();
+    } catch (const std::exception& e) {
+        server_->log(std::string("handler factory failed: ") + e.what());
+    }
+    if (!handler_) return close_now();
+    handler_->attach(this);
+    handler_->server = &server_->owner;
+    handler_->client_address = Address{remote.address().to_string(), remote.port()};
+    handler_ready_ = true;
+    handler_->begin_request();
+    if (!run_handler([&] { handler_->setup(); })) return close_now();
+    do_read_head();
+}
+
+// ---------------------------------------------------------------------------
+// Reading the head
+
+std::string_view Connection::buffered() const {
+    return {static_cast<const char*>(in_.data().data()), in_.size()};
+}
+
+void Connection::do_read_head() {
+    reading_head_ = true;
+    if (in_.size() == 0 && server_->stopping()) return close_now();
+    // A pipelined request may already be buffered whole.
+    const bool was_started = scanner_.started();
+    const auto state = scanner_.scan(buffered());
+    if (!was_started && scanner_.started()) deadline_ = Clock::now() + limits_.request_timeout;
+    switch (state) {
+        case HeadScanner::State::complete: return on_head();
+        case HeadScanner::State::failed: return refuse(scanner_.error());
+        case HeadScanner::State::need_more: return do_read_more_head();
+    }
+}
+
+void Connection::do_read_more_head() {
+    // Idle between requests: the keep-alive timeout. Inside a request: the
+    // deadline of the whole head, so a trickling client is cut off.
+    arm_deadline(scanner_.started() ? deadline_
+                                    : Clock::now() + (requests_ == 0 ? limits_.request_timeout
+                                                                     : limits_.keep_alive_timeout));
+    const auto room = std::min(kReadSize, in_.max_size() - in_.size());
+    socket_.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        self->on_read_head(ec, n);
+    });
+}
+
+void Connection::on_read_head(boost::system::error_code ec, std::size_t bytes) {
+    if (disarm_deadline()) ec = net::error::timed_out;
+    in_.commit(bytes);
+    if (ec) return on_read_error(ec);
+    do_read_head();
+}
+
+void Connection::on_read_error(boost::system::error_code ec) {
+    // A timeout inside a request gets an answer; between requests, or when
+    // the client left, there is nobody to answer.
+    if (ec == net::error::timed_out && scanner_.started() && !server_->stopping())
+        return refuse(HttpError{408, {}, {}});
+    close_now();
+}
+
+void Connection::fill_request_fields(RequestHead& head) {
+    auto& h = *handler_;
+    h.command = head.method;
+    h.request_version = head.version;
+    h.requestline = head.request_line;
+    // As Python (gh-87389): "//evil.example/" would be read by clients as a
+    // host, so leading slashes are reduced to one.
+    h.path = head.target;
+    if (h.path.size() > 1 && h.path[0] == '/' && h.path[1] == '/') {
+        const auto first = h.path.find_first_not_of('/');
+        h.path = "/" + (first == std::string::npos ? std::string() : h.path.substr(first));
+    }
+    h.headers = std::move(head.headers);
+    h.close_connection = !(head.minor >= 1 && h.protocol_version >= "HTTP/1.1");
+    const auto connection = h.headers.get("Connection", "");
+    if (has_token(connection, "close")) {
+        h.close_connection = true;
+    } else if (has_token(connection, "keep-alive") && h.protocol_version >= "HTTP/1.1") {
+        h.close_connection = false;
+    }
+}
+
+void Connection::on_head() {
+    reading_head_ = false;
+    const auto extent = scanner_.extent();
+    const auto head_text = buffered().substr(extent.begin, extent.end - extent.begin);
+    handler_->requestline = std::string(head_text.substr(0, head_text.find_first_of("\r\n")));
+    auto parsed = parse_request_head(head_text, limits_);
+    in_.consume(extent.end);
+    scanner_.reset();
+    ++requests_;
+    if (auto* error = std::get_if<HttpError>(&parsed)) return refuse(*error);
+
+    auto& head = std::get<RequestHead>(parsed);
+    const bool head_method = head.method == "HEAD";
+    const bool client_http11 = head.minor >= 1;
+    auto framing = check_framing(head, limits_);  // before the fields move to the handler
+    fill_request_fields(head);
+    writer_.begin({head_method, client_http11, handler_->protocol_version >= "HTTP/1.1"},
+                  limits_.response_buffer_size);
+    if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
+    framing_ = std::get<BodyFraming>(framing);
+    body_complete_ = framing_.kind == BodyFraming::Kind::none;
+    deadline_ = Clock::now() + limits_.request_timeout;
+
+    if (iequals(handler_->headers.get("Expect", ""), "100-continue") && client_http11 &&
+        handler_->protocol_version >= "HTTP/1.1") {
+        bool proceed = true;
+        if (!run_handler([&] { proceed = handler_->handle_expect_100(); }) || lost_) return close_now();
+        if (!proceed) return finish_request(false);  // the handler answered; the body stays unread
+        if (!writer_.output().empty()) {
+            // "100 Continue" goes out before the client sends the body.
+            arm_deadline(Clock::now() + limits_.io_timeout);
+            net::async_write(socket_, net::buffer(writer_.output()),
+                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                                 if (self->disarm_deadline() || ec) return self->close_now();
+                                 self->writer_.output().clear();
+                                 self->do_read_body();
+                             });
+            return;
+        }
+    }
+    do_read_body();
+}
+
+void Connection::refuse(const HttpError& error) {
+    reading_head_ = false;
+    auto& h = *handler_;
+    h.close_connection = true;
+    writer_.begin({false, true, h.protocol_version >= "HTTP/1.1"}, limits_.response_buffer_size);
+    run_handler([&] {
+        h.send_error(error.status, error.message.empty() ? std::nullopt : std::optional<std::string>(error.message),
+                     error.explain.empty() ? std::nullopt : std::optional<std::string>(error.explain));
+    });
+    if (lost_) return close_now();
+    finish_request(false);
+}
+
+// ---------------------------------------------------------------------------
+// Reading the body ahead of the handler
+
+void Connection::do_read_body() {
+    body_.clear();
+    body_read_ = 0;
+    switch (framing_.kind) {
+        case BodyFraming::Kind::none:
+            return run_request();
+        case BodyFraming::Kind::length: {
+            body_left_ = framing_.length;
+            if (framing_.length > limits_.body_buffer_size) return run_request();  // rfile streams it
+            const auto length = static_cast<std::size_t>(framing_.length);
+            const auto take = std::min(length, in_.size());
+            body_.assign(static_cast<const char*>(in_.data().data()), take);
+            in_.consume(take);
+            body_left_ -= take;
+            if (body_left_ == 0) {
+                body_complete_ = true;
+                return run_request();
+            }
+            body_.resize(length);
+            arm_deadline(deadline_);
+            net::async_read(socket_, net::buffer(body_.data() + take, length - take),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                self->on_read_fixed_body(ec, n);
+                            });
+            return;
+        }
+        case BodyFraming::Kind::chunked:
+            decoder_.emplace(limits_);
+            return continue_chunked_body();
+    }
+}
+
+void Connection::on_read_fixed_body(boost::system::error_code ec, std::size_t bytes) {
+    if (disarm_deadline()) ec = net::error::timed_out;
+    body_left_ -= bytes;
+    if (ec) {
+        if (ec == net::error::timed_out) return refuse(HttpError{408, {}, {}});
+        return close_now();
+    }
+    body_complete_ = true;
+    run_request();
+}
+
+void Connection::continue_chunked_body() {
+    while (true) {
+        if (body_.size() >= limits_.body_buffer_size) return run_request();  // rfile decodes the rest
+        const auto old_size = body_.size();
+        const auto room = std::min(kReadSize * 4, limits_.body_buffer_size - old_size);
+        body_.resize(old_size + room);
+        const auto step = decoder_->decode(buffered(), body_.data() + old_size, room);
+        body_.resize(old_size + step.produced);
+        in_.consume(step.consumed);
+        if (decoder_->failed()) return refuse(decoder_->error());
+        if (decoder_->done()) {
+            body_complete_ = true;
+            return run_request();
+        }
+        if (decoder_->needs_input()) break;
+    }
+    arm_deadline(deadline_);
+    const auto room = std::min(kReadSize, in_.max_size() - in_.size());
+    socket_.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        if (self->disarm_deadline()) ec = net::error::timed_out;
+        self->in_.commit(n);
+        if (ec) {
+            if (ec == net::error::timed_out) return self->refuse(HttpError{408, {}, {}});
+            return self->close_now();
+        }
+        self->continue_chunked_body();
+    });
+}
+
+// ---------------------------------------------------------------------------
+// The handler
+
+template <class F>
+bool Connection::run_handler(F&& code) {
+    IoPool::HandlerScope scope(server_->pool);
+    try {
+        code();
+        return true;
+    } catch (const ConnectionError& e) {
+        lost_ = true;
+        try {
+            handler_->log_error("Connection lost: %s", e.what());
+        } catch (...) {
+        }
+    } catch (const std::exception& e) {
+        on_handler_exception(e.what());
+    } catch (...) {
+        on_handler_exception("an exception that is not a std::exception");
+    }
+    return false;
+}
+
+void Connection::on_handler_exception(const char* what) {
+    auto& h = *handler_;
+    try {
+        h.log_error("Exception in handler for %r: %s", h.requestline, what);
+    } catch (...) {
+    }
+    h.close_connection = true;
+    if (writer_.committed()) {
+        lost_ = true;  // part of a response is out: the only honest end is to close
+        return;
+    }
+    writer_.discard();
+    h.headers_buffer_.clear();
+    try {
+        h.send_error(500, std::nullopt, std::string("The handler failed: ") + what);
+    } catch (...) {
+        writer_.discard();
+        writer_.write(kPlain500);
+    }
+}
+
+void Connection::run_request() {
+    auto& h = *handler_;
+    run_handler([&] { h.handle(); });
+    if (lost_) return close_now();
+    // A head the handler began but did not end is ended for it.
+    if (!h.headers_buffer_.empty()) run_handler([&] { h.end_headers(); });
+    if (!writer_.started()) {
+        run_handler([&] {
+            h.log_error("The handler sent no response to %r", h.requestline);
+            h.send_error(500, std::nullopt, "The handler sent no response");
+        });
+    }
+    if (lost_) return close_now();
+    finish_request(!h.close_connection);
+}
+
+void Connection::finish_request(bool keep_alive) {
+    keep_alive = keep_alive && body_complete_ && !server_->stopping() &&
+                 (limits_.max_requests_per_connection == 0 || requests_ < limits_.max_requests_per_connection);
+    keep_alive_ = writer_.finish(keep_alive);
+    do_write_response();
+}
+
+void Connection::do_write_response() {
+    if (writer_.output().empty()) return on_write_response({}, 0);
+    arm_deadline(Clock::now() + limits_.io_timeout);
+    net::async_write(socket_, net::buffer(writer_.output()),
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                         if (self->disarm_deadline()) ec = net::error::timed_out;
+                         self->on_write_response(ec, n);
+                     });
+}
+
+void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
+    writer_.output().clear();
+    if (ec) return close_now();
+    if (!keep_alive_) return do_linger();
+    reset_request();
+    do_read_head();
+}
+
+void Connection::reset_request() {
+    handler_->begin_request();
+    framing_ = {};
+    decoder_.reset();
+    body_.clear();
+    body_.shrink_to_fit();
+    body_read_ = 0;
+    body_left_ = 0;
+    body_complete_ = true;
+}
+
+// ---------------------------------------------------------------------------
+// Deadlines
+
+void Connection::arm_deadline(Clock::time_point deadline) {
+    timed_out_ = false;
+    const auto generation = ++deadline_generation_;
+    deadline_timer_.expires_at(deadline);
+    deadline_timer_.async_wait([self = shared_from_this(), generation](boost::system::error_code ec) {
+        // A timer that expired while its operation completed is stale.
+        if (ec || generation != self->deadline_generation_) return;
+        self->timed_out_ = true;
+        boost::system::error_code ignored;
+        self->socket_.cancel(ignored);
+    });
+}
+
+bool Connection::disarm_deadline() {
+    ++deadline_generation_;
+    deadline_timer_.cancel();
+    return timed_out_;
+}
+
+// ---------------------------------------------------------------------------
+// Closing
+
+void Connection::do_linger() {
+    boost::system::error_code ignored;
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    in_.clear();
+    arm_deadline(Clock::now() + kLingerTime);
+    socket_.async_read_some(in_.prepare(kReadSize), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        if (self->disarm_deadline()) ec = net::error::timed_out;
+        self->in_.clear();
+        self->linger_bytes_ += n;
+        if (ec || self->linger_bytes_ > kLingerBytes) return self->close_now();
+        self->do_linger();
+    });
+}
+
+void Connection::close_now() {
+    if (closed_) return;
+    closed_ = true;
+    {
+        std::lock_guard lock(fd_mutex_);
+        fd_ = -1;
+    }
+    boost::system::error_code ignored;
+    deadline_timer_.cancel();
+    socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (handler_ready_) run_handler([&] { handler_->finish(); });
+    server_->connection_closed(this);
+}
+
+void Connection::on_server_shutdown() {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->reading_head_ && !self->scanner_.started() && self->in_.size() == 0) {
+            boost::system::error_code ignored;
+            self->socket_.cancel(ignored);
+        }
+    });
+}
+
+void Connection::abort() {
+    std::lock_guard lock(fd_mutex_);
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
+
+// ---------------------------------------------------------------------------
+// Channel: called from handler code, on this connection's strand
+
+std::size_t Connection::read_body(char* into, std::size_t size) {
+    if (size == 0) return 0;
+    if (body_read_ < body_.size()) {
+        const auto n = std::min(size, body_.size() - body_read_);
+        std::memcpy(into, body_.data() + body_read_, n);
+        body_read_ += n;
+        return n;
+    }
+    if (body_complete_) return 0;
+    if (decoder_) return read_chunked_body(into, size);
+
+    // The rest of a Content-Length body larger than the read-ahead.
+    if (body_left_ == 0) {
+        body_complete_ = true;
+        return 0;
+    }
+    std::size_t n = 0;
+    if (in_.size() > 0) {
+        n = static_cast<std::size_t>(std::min<std::uint64_t>({size, body_left_, in_.size()}));
+        std::memcpy(into, in_.data().data(), n);
+        in_.consume(n);
+    } else {
+        std::error_code ec;
+        n = receive_some(socket_.native_handle(), into,
+                         static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_)), limits_.io_timeout, ec);
+        if (ec) throw ConnectionError("reading the request body: " + ec.message());
+        if (n == 0) throw ConnectionError("the client closed the connection before the end of the body");
+    }
+    body_left_ -= n;
+    if (body_left_ == 0) body_complete_ = true;
+    return n;
+}
+
+std::size_t Connection::read_chunked_body(char* into, std::size_t size) {
+    while (true) {
+        const auto step = decoder_->decode(buffered(), into, size);
+        in_.consume(step.consumed);
+        if (decoder_->failed()) throw ConnectionError("malformed chunked body: " + decoder_->error().message);
+        if (decoder_->done()) body_complete_ = true;
+        if (step.produced > 0 || decoder_->done()) return step.produced;
+        receive_into_buffer();
+    }
+}
+
+void Connection::receive_into_buffer() {
+    if (in_.size() >= in_.max_size()) throw ConnectionError("chunked body line too long");
+    const auto room = std::min(kReadSize, in_.max_size() - in_.size());
+    auto buffer = in_.prepare(room);
+    std::error_code ec;
+    const auto n = receive_some(socket_.native_handle(), static_cast<char*>(buffer.data()), buffer.size(),
+                                limits_.io_timeout, ec);
+    if (ec) throw ConnectionError("reading the request body: " + ec.message());
+    if (n == 0) throw ConnectionError("the client closed the connection before the end of the body");
+    in_.commit(n);
+}
+
+void Connection::write_head(ResponseHead head) { writer_.write_head(std::move(head)); }
+
+void Connection::write(std::string_view bytes) {
+    writer_.write(bytes);
+    if (writer_.wants_flush()) {
+        writer_.commit();
+        send_output_now();
+    }
+}
+
+void Connection::flush() {
+    writer_.commit();
+    send_output_now();
+}
+
+void Connection::send_output_now() {
+    auto& out = writer_.output();
+    if (out.empty()) return;
+    const auto ec = send_all(socket_.native_handle(), out, limits_.io_timeout);
+    out.clear();
+    if (ec) throw ConnectionError("writing the response: " + ec.message());
+}
+
+void Connection::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
+    flush();
+    const int socket = socket_.native_handle();
+    std::error_code ec;
+    switch (writer_.body_mode()) {
+        case ResponseWriter::BodyMode::none:
+            return;
+        case ResponseWriter::BodyMode::identity:
+            ec = detail::send_file(socket, fd, offset, count, limits_.io_timeout);
+            break;
+        case ResponseWriter::BodyMode::chunked: {
+            if (count == 0) return;
+            char size_line[24];
+            const int length = std::snprintf(size_line, sizeof size_line, "%llx\r\n",
+                                             static_cast<unsigned long long>(count));
+            ec = send_all(socket, std::string_view(size_line, static_cast<std::size_t>(length)), limits_.io_timeout);
+            if (!ec) ec = detail::send_file(socket, fd, offset, count, limits_.io_timeout);
+            if (!ec) ec = send_all(socket, "\r\n", limits_.io_timeout);
+            break;
+        }
+    }
+    if (ec) throw ConnectionError("sending a file: " + ec.message());
+    writer_.count_body(count);
+}
+
+}  // namespace mockserve::http::detail

@@ -1,0 +1,119 @@
+#pragma once
+// Connection: one accepted socket and the handler that serves it, in the
+// shape of Beast's async server examples (do_x / on_x pairs on a strand).
+//
+//   do_read_head ─▶ on_head (parse, check framing) ─▶ [100 Continue]
+//     ─▶ do_read_body (small bodies: asynchronously, before the handler)
+//     ─▶ run_request (handler on this I/O thread; rfile/wfile block with deadlines)
+//     ─▶ do_write_response (what the handler left buffered, asynchronously)
+//     ─▶ do_read_head again, or close (lingering, so the answer is not lost to a reset)
+
+#include "channel.hpp"
+#include "chunked_decoder.hpp"
+#include "framing.hpp"
+#include "request_head.hpp"
+#include "response_writer.hpp"
+
+#include <mockserve/http_server.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace mockserve::http::detail {
+
+class Connection : public std::enable_shared_from_this<Connection>, private Channel {
+public:
+    Connection(std::shared_ptr<HTTPServer::Impl> server, boost::asio::ip::tcp::socket socket);
+    ~Connection();
+
+    void start();
+    // The server is shutting down: close now if idle, else after this response.
+    void on_server_shutdown();
+    // Ends the connection from any thread, waking a handler blocked on it.
+    void abort();
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    void on_start();
+    void do_read_head();
+    void do_read_more_head();
+    void on_read_head(boost::system::error_code ec, std::size_t bytes);
+    void on_head();
+    void do_read_body();
+    void on_read_fixed_body(boost::system::error_code ec, std::size_t bytes);
+    void continue_chunked_body();
+    void run_request();
+    void refuse(const HttpError& error);
+    void finish_request(bool keep_alive);
+    void do_write_response();
+    void on_write_response(boost::system::error_code ec, std::size_t bytes);
+    void do_linger();
+    void close_now();
+
+    // Runs handler code on this thread, marked as such for the pool, with
+    // its exceptions stopped here. False if it threw.
+    template <class F>
+    bool run_handler(F&& code);
+    void on_handler_exception(const char* what);
+    void fill_request_fields(RequestHead& head);
+    void reset_request();
+    std::string_view buffered() const;
+    void on_read_error(boost::system::error_code ec);
+    // Every asynchronous step runs against a deadline. Beast's tcp_stream
+    // closes the socket when its timer fires, which leaves no way to answer
+    // 408; this timer only cancels the pending operation.
+    void arm_deadline(Clock::time_point deadline);
+    // Disarms the deadline; true if it had fired (the operation timed out).
+    bool disarm_deadline();
+
+    // Channel: the handler's rfile, wfile and end_headers().
+    std::size_t read_body(char* into, std::size_t size) override;
+    void write_head(ResponseHead head) override;
+    void write(std::string_view bytes) override;
+    void flush() override;
+    void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
+    void send_output_now();
+    std::size_t read_chunked_body(char* into, std::size_t size);
+    void receive_into_buffer();
+
+    std::shared_ptr<HTTPServer::Impl> server_;
+    const Limits& limits_;
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer deadline_timer_;
+    bool timed_out_ = false;
+    std::uint64_t deadline_generation_ = 0;
+    boost::beast::flat_buffer in_;
+    std::unique_ptr<BaseHTTPRequestHandler> handler_;
+    HeadScanner scanner_;
+    ResponseWriter writer_;
+
+    // The request in progress.
+    BodyFraming framing_;
+    std::uint64_t body_left_ = 0;  // Content-Length bytes not yet taken from the socket
+    std::optional<ChunkedDecoder> decoder_;
+    std::string body_;  // the part read ahead of the handler
+    std::size_t body_read_ = 0;
+    bool body_complete_ = true;
+    Clock::time_point deadline_;
+
+    std::size_t requests_ = 0;
+    bool reading_head_ = false;
+    bool keep_alive_ = false;
+    bool lost_ = false;  // the client went away during handler code
+    bool handler_ready_ = false;
+    bool closed_ = false;
+    std::size_t linger_bytes_ = 0;
+
+    std::mutex fd_mutex_;
+    int fd_ = -1;
+};
+
+}  // namespace mockserve::http::detail

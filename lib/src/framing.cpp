@@ -1,0 +1,94 @@
+#include "framing.hpp"
+
+#include <mockserve/headers.hpp>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace mockserve::http::detail {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+// The elements of a comma-separated list field, across all its lines. Empty
+// elements are skipped, as RFC 9110 section 5.6.1 asks of recipients.
+std::vector<std::string_view> list_elements(const std::vector<std::string_view>& values) {
+    std::vector<std::string_view> elements;
+    for (auto value : values) {
+        while (true) {
+            const auto comma = value.find(',');
+            const auto element = trim(value.substr(0, comma));
+            if (!element.empty()) elements.push_back(element);
+            if (comma == std::string_view::npos) break;
+            value.remove_prefix(comma + 1);
+        }
+    }
+    return elements;
+}
+
+HttpError bad(std::string message) { return HttpError{400, std::move(message), {}}; }
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, const Limits& limits) {
+    const auto transfer_encodings = head.headers.get_all("Transfer-Encoding");
+    const auto content_lengths = head.headers.get_all("Content-Length");
+
+    if (!transfer_encodings.empty()) {
+        if (!content_lengths.empty()) return bad("Bad request: both Content-Length and Transfer-Encoding");
+        if (head.minor == 0) return bad("Bad request: Transfer-Encoding in an HTTP/1.0 request");
+        const auto codings = list_elements(transfer_encodings);
+        if (codings.empty() || !iequals(codings.back(), "chunked"))
+            return bad("Bad request: Transfer-Encoding does not end in chunked");
+        for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+            if (iequals(codings[i], "chunked")) return bad("Bad request: chunked applied twice");
+        }
+        if (codings.size() > 1)
+            return HttpError{501, "Unsupported transfer coding (" + std::string(codings.front()) + ")", {}};
+        return BodyFraming{BodyFraming::Kind::chunked, 0};
+    }
+
+    if (content_lengths.empty()) return BodyFraming{};
+    std::optional<std::uint64_t> length;
+    for (auto value : content_lengths) {
+        // "Content-Length: 5, 5" is one length said twice; anything else in a
+        // list is a conflict.
+        std::vector<std::string_view> parts;
+        while (true) {
+            const auto comma = value.find(',');
+            parts.push_back(trim(value.substr(0, comma)));
+            if (comma == std::string_view::npos) break;
+            value.remove_prefix(comma + 1);
+        }
+        for (const auto part : parts) {
+            const auto parsed = parse_decimal(part);
+            if (!parsed || *parsed > static_cast<std::uint64_t>(INT64_MAX))
+                return bad("Bad request: invalid Content-Length (" + std::string(part) + ")");
+            if (length && *length != *parsed) return bad("Bad request: conflicting Content-Length values");
+            length = parsed;
+        }
+    }
+    if (*length > limits.max_body_size) return HttpError{413, {}, {}};
+    if (*length == 0) return BodyFraming{};
+    return BodyFraming{BodyFraming::Kind::length, *length};
+}
+
+}  // namespace mockserve::http::detail

@@ -1,0 +1,99 @@
+#include <mockserve/http_date.hpp>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+namespace mockserve::http {
+
+namespace {
+
+constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+std::optional<int> month_index(std::string_view name) {
+    for (int i = 0; i < 12; ++i)
+        if (name == kMonths[static_cast<std::size_t>(i)]) return i;
+    return std::nullopt;
+}
+
+std::optional<SystemTime> make_time(int year, int month, int day, int hour, int minute, int second) {
+    if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970) return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// Parses "DD Mon YYYY HH:MM:SS GMT" (IMF-fixdate after the comma) or
+// "DD-Mon-YY HH:MM:SS GMT" (RFC 850 after the comma).
+std::optional<SystemTime> parse_after_comma(std::string_view rest, char separator) {
+    char month[4] = {};
+    int day = 0, year = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+    const std::string text(rest);
+    const std::string format = separator == ' ' ? " %2d %3s %4d %2d:%2d:%2d GMT%n" : " %2d-%3s-%2d %2d:%2d:%2d GMT%n";
+    if (std::sscanf(text.c_str(), format.c_str(), &day, month, &year, &hour, &minute, &second, &consumed) != 6 ||
+        static_cast<std::size_t>(consumed) != text.size())
+        return std::nullopt;
+    auto m = month_index(month);
+    if (!m) return std::nullopt;
+    if (separator == '-') year += year < 70 ? 2000 : 1900;  // RFC 9110: two-digit years
+    return make_time(year, *m, day, hour, minute, second);
+}
+
+}  // namespace
+
+std::string format_http_date(SystemTime when) {
+    // Formatting costs more than a request's parsing; most calls ask for the
+    // same second, so the last one is kept per thread.
+    thread_local std::time_t cached_second = -1;
+    thread_local std::string cached_text;
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    if (t != cached_second) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buffer[40];
+        std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                      kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,
+                      kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec);
+        cached_text = buffer;
+        cached_second = t;
+    }
+    return cached_text;
+}
+
+std::optional<SystemTime> parse_http_date(std::string_view text) {
+    if (const auto comma = text.find(','); comma != std::string_view::npos) {
+        const auto rest = text.substr(comma + 1);
+        return comma == 3 ? parse_after_comma(rest, ' ') : parse_after_comma(rest, '-');
+    }
+    // asctime: "Sun Nov  6 08:49:37 1994"
+    char weekday[4] = {}, month[4] = {};
+    int day = 0, year = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+    const std::string copy(text);
+    if (std::sscanf(copy.c_str(), "%3s %3s %2d %2d:%2d:%2d %4d%n", weekday, month, &day, &hour, &minute, &second,
+                    &year, &consumed) != 7 ||
+        static_cast<std::size_t>(consumed) != copy.size())
+        return std::nullopt;
+    auto m = month_index(month);
+    if (!m) return std::nullopt;
+    return make_time(year, *m, day, hour, minute, second);
+}
+
+std::string format_log_date(SystemTime when) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%02d/%s/%04d %02d:%02d:%02d", tm.tm_mday,
+                  kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buffer;
+}
+
+}  // namespace mockserve::http

@@ -1,0 +1,276 @@
+#include <mockserve/http_server.hpp>
+
+#include "connection.hpp"
+#include "server_impl.hpp"
+
+#include <mockserve/base_http_request_handler.hpp>
+
+#include <boost/asio/post.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+namespace mockserve::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+tcp::endpoint resolve_bind_address(const Address& address) {
+    // Python binds '' to every address; so does this.
+    if (address.host.empty()) return {tcp::v4(), address.port};
+    boost::system::error_code ec;
+    const auto ip = net::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host, ec);
+    if (ec) throw std::invalid_argument("not an IP address: " + address.host);
+    return {ip, address.port};
+}
+
+// Python's socket.getfqdn() without its DNS lookup (which can stall for
+// seconds on a machine with no resolver): loopback is "localhost", the
+// unspecified address this host's name, anything else the address itself.
+std::string server_name_for(const tcp::endpoint& endpoint) {
+    const auto ip = endpoint.address();
+    if (ip.is_loopback()) return "localhost";
+    if (ip.is_unspecified()) {
+        char name[256] = {};
+        if (::gethostname(name, sizeof name - 1) == 0) return name;
+    }
+    return ip.to_string();
+}
+
+unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+LogSink stderr_sink() {
+    auto mutex = std::make_shared<std::mutex>();
+    return [mutex](std::string_view line) {
+        std::lock_guard lock(*mutex);
+        std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+        std::cerr.put('\n');
+        std::cerr.flush();
+    };
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Impl
+
+HTTPServer::Impl::Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits,
+                       unsigned threads)
+    : owner(owner),
+      limits(limits),
+      factory(std::move(factory)),
+      threads(threads),
+      listener(context, resolve_bind_address(address), limits.max_accept_backoff,
+               [this](std::string_view line) { log(line); }),
+      pool(context, threads, limits.max_threads, limits.blocked_handler_after),
+      strand_(net::make_strand(context)),
+      grace_timer_(strand_),
+      log_sink_(std::make_shared<const LogSink>(stderr_sink())) {}
+
+void HTTPServer::Impl::log(std::string_view line) const {
+    std::shared_ptr<const LogSink> sink;
+    {
+        std::lock_guard lock(log_mutex_);
+        sink = log_sink_;
+    }
+    if (*sink) (*sink)(line);
+}
+
+void HTTPServer::Impl::set_log_sink(LogSink sink) {
+    std::lock_guard lock(log_mutex_);
+    log_sink_ = std::make_shared<const LogSink>(std::move(sink));
+}
+
+void HTTPServer::Impl::start_connection(tcp::socket socket, std::function<void()> on_closed) {
+    auto connection = std::make_shared<detail::Connection>(shared_from_this(), std::move(socket));
+    {
+        std::lock_guard lock(connections_mutex_);
+        connections_.emplace(connection.get(), connection);
+        if (on_closed) close_callbacks_.emplace(connection.get(), std::move(on_closed));
+    }
+    connection->start();
+}
+
+void HTTPServer::Impl::connection_closed(detail::Connection* connection) {
+    std::function<void()> on_closed;
+    bool last = false;
+    {
+        std::lock_guard lock(connections_mutex_);
+        connections_.erase(connection);
+        if (auto it = close_callbacks_.find(connection); it != close_callbacks_.end()) {
+            on_closed = std::move(it->second);
+            close_callbacks_.erase(it);
+        }
+        last = connections_.empty();
+    }
+    listener.on_connection_closed();
+    if (last && stopping()) net::post(strand_, [self = shared_from_this()] { self->grace_timer_.cancel(); });
+    if (on_closed) on_closed();
+}
+
+std::size_t HTTPServer::Impl::connection_count() const {
+    std::lock_guard lock(connections_mutex_);
+    return connections_.size();
+}
+
+void HTTPServer::Impl::start(bool include_caller) {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::idle) return;
+    state_ = State::serving;
+    work_.emplace(net::make_work_guard(context));
+    listener.start([this](tcp::socket socket) { start_connection(std::move(socket)); });
+    pool.start(include_caller ? threads - 1 : threads);
+}
+
+void HTTPServer::Impl::serve_here() {
+    pool.run_here();
+    // The io_context ran out of work: the server has stopped.
+    pool.join();
+    std::lock_guard lock(mutex_);
+    state_ = State::stopped;
+}
+
+void HTTPServer::Impl::begin_shutdown() {
+    stopping_.store(true);
+    listener.close();
+    std::vector<std::shared_ptr<detail::Connection>> open;
+    {
+        std::lock_guard lock(connections_mutex_);
+        for (auto& [_, weak] : connections_)
+            if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+    if (open.empty()) return;
+    for (auto& c : open) c->on_server_shutdown();
+    // Busy connections get Limits::shutdown_timeout to finish, then are cut.
+    grace_timer_.expires_after(limits.shutdown_timeout);
+    grace_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        std::lock_guard lock(self->connections_mutex_);
+        for (auto& [_, weak] : self->connections_)
+            if (auto c = weak.lock()) c->abort();
+    });
+}
+
+void HTTPServer::Impl::shutdown() {
+    {
+        std::lock_guard lock(mutex_);
+        switch (state_) {
+            case State::idle:  // never served: only the socket to close
+                state_ = State::stopped;
+                listener_closed_ = true;
+                listener.close_unsynchronized();
+                return;
+            case State::serving:
+                state_ = State::stopping;
+                net::post(strand_, [self = shared_from_this()] { self->begin_shutdown(); });
+                work_.reset();
+                break;
+            case State::stopping:  // another thread is stopping it: wait as well
+                break;
+            case State::stopped:
+                return;
+        }
+    }
+    if (pool.on_pool_thread()) return;  // a handler cannot wait for its own thread
+    pool.join();
+    std::lock_guard lock(mutex_);
+    state_ = State::stopped;
+}
+
+void HTTPServer::Impl::close_listener() {
+    std::lock_guard lock(mutex_);
+    if (listener_closed_) return;
+    listener_closed_ = true;
+    if (state_ == State::serving) {
+        listener.close();
+    } else if (state_ != State::stopping) {
+        listener.close_unsynchronized();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTPServer
+
+HTTPServer::HTTPServer(Address server_address, HandlerFactory handler, Limits limits)
+    : HTTPServer(std::move(server_address), std::move(handler), limits, 1) {}
+
+HTTPServer::HTTPServer(Address address, HandlerFactory handler, Limits limits, unsigned default_threads) {
+    if (!handler) throw std::invalid_argument("HTTPServer needs a handler factory");
+    // A client that closes while sendfile(2) writes to it would otherwise
+    // kill the process with SIGPIPE; send(2) is told not to raise it.
+    if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) throw std::runtime_error("cannot ignore SIGPIPE");
+    const unsigned threads = limits.threads != 0 ? limits.threads : default_threads;
+    impl_ = std::make_shared<Impl>(*this, address, std::move(handler), limits, threads);
+    const auto endpoint = impl_->listener.local_endpoint();
+    server_address = Address{endpoint.address().to_string(), endpoint.port()};
+    server_port = endpoint.port();
+    server_name = server_name_for(endpoint);
+}
+
+HTTPServer::~HTTPServer() {
+    shutdown();
+    server_close();
+}
+
+void HTTPServer::serve_forever() {
+    impl_->start(true);
+    impl_->serve_here();
+}
+
+void HTTPServer::start() { impl_->start(false); }
+
+void HTTPServer::shutdown() { impl_->shutdown(); }
+
+bool HTTPServer::handle_request() {
+    auto& impl = *impl_;
+    impl.context.restart();
+    bool accepted = false;
+    bool timed_out = false;
+    net::steady_timer timer(impl.context);
+    impl.listener.accept_one([&](boost::system::error_code ec, tcp::socket socket) {
+        timer.cancel();
+        if (ec) return;
+        accepted = true;
+        impl.start_connection(std::move(socket));
+    });
+    if (timeout) {
+        timer.expires_after(*timeout);
+        timer.async_wait([&](boost::system::error_code ec) {
+            if (ec || accepted) return;
+            timed_out = true;
+            impl.listener.cancel();
+        });
+    }
+    impl.context.run();  // until the one connection has been served
+    if (timed_out) {
+        handle_timeout();
+        return false;
+    }
+    return accepted;
+}
+
+void HTTPServer::server_close() { impl_->close_listener(); }
+
+std::string HTTPServer::url() const {
+    const bool v6 = server_address.host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + server_address.host + "]" : server_address.host) + ":" + std::to_string(server_port);
+}
+
+const Limits& HTTPServer::limits() const { return impl_->limits; }
+
+void HTTPServer::set_log_sink(LogSink sink) { impl_->set_log_sink(std::move(sink)); }
+
+void HTTPServer::quiet() { impl_->set_log_sink(nullptr); }
+
+void HTTPServer::log(std::string_view line) const { impl_->log(line); }
+
+std::size_t HTTPServer::connection_count() const { return impl_->connection_count(); }
+
+ThreadingHTTPServer::ThreadingHTTPServer(Address server_address, HandlerFactory handler, Limits limits)
+    : HTTPServer(std::move(server_address), std::move(handler), limits, hardware_threads()) {}
+
+}  // namespace mockserve::http

@@ -1,0 +1,58 @@
+#pragma once
+// Listener: the listening socket and its accept loop.
+//
+// When the process runs out of descriptors (EMFILE, ENFILE) or the kernel of
+// buffers, accept fails at once and keeps failing: retrying at once would
+// spin. The loop pauses instead, doubling the pause up to
+// Limits::max_accept_backoff, and retries at once when a connection closes.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+namespace mockserve::http::detail {
+
+class Listener {
+public:
+    using OnSocket = std::function<void(boost::asio::ip::tcp::socket)>;
+    using Log = std::function<void(std::string_view)>;
+
+    // Binds and listens; throws boost::system::system_error on failure.
+    Listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
+             std::chrono::milliseconds max_backoff, Log log);
+
+    boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    // Accepts until close(), handing each socket to `on_socket`.
+    void start(OnSocket on_socket);
+    // Accepts one connection; `on_socket` gets it, or an error on close/timeout.
+    void accept_one(std::function<void(boost::system::error_code, boost::asio::ip::tcp::socket)> handler);
+    // Closes the listening socket, through the io_context (while it runs).
+    void close();
+    // Closes it at once; only while no thread runs the io_context.
+    void close_unsynchronized();
+    // Stops a pending accept_one().
+    void cancel();
+    // A connection closed: a descriptor is free, so a paused accept retries now.
+    void on_connection_closed();
+
+private:
+    void do_accept();
+    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& context_;
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer backoff_timer_;
+    const std::chrono::milliseconds max_backoff_;
+    std::chrono::milliseconds backoff_{0};
+    Log log_;
+    OnSocket on_socket_;
+    bool paused_ = false;
+};
+
+}  // namespace mockserve::http::detail

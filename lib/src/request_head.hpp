@@ -1,0 +1,77 @@
+#pragma once
+// The request head: finding its end in the input and parsing it, strictly.
+//
+// Pure functions of bytes, no sockets, so that every rule is tested and
+// fuzzed directly. The rules (RFC 9112, sections 2 to 5):
+//   - lines end in CRLF or a lone LF; a CR anywhere else is an error;
+//   - empty lines before the request line are skipped (at most 8);
+//   - request line: method SP target SP version, single spaces; the method
+//     a token; the target visible characters (bytes above 0x7F allowed);
+//     the version HTTP/DIGIT.DIGIT; 2.0 and above (and 0.x) answer 505;
+//   - a field: token ':' OWS value OWS; no white space before the colon;
+//     no obs-fold; no control characters but HTAB in the value;
+//   - HTTP/1.1 needs exactly one Host field, HTTP/1.0 at most one.
+
+#include "http_error.hpp"
+
+#include <mockserve/headers.hpp>
+#include <mockserve/limits.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace mockserve::http::detail {
+
+struct RequestHead {
+    std::string request_line;
+    std::string method;
+    std::string target;
+    std::string version;  // "HTTP/1.1"
+    int major = 1;
+    int minor = 1;
+    Headers headers;
+};
+
+// Where a complete head lies in the buffered input.
+struct HeadExtent {
+    std::size_t begin = 0;  // after skipped empty lines
+    std::size_t end = 0;    // after the blank line that ends the head
+};
+
+// Finds the end of a request head as bytes arrive, looking at each byte once.
+class HeadScanner {
+public:
+    explicit HeadScanner(const Limits& limits) : limits_(&limits) {}
+
+    enum class State { need_more, complete, failed };
+    // `input` is everything buffered for this request so far (it only grows
+    // between calls until reset()).
+    State scan(std::string_view input);
+    const HeadExtent& extent() const { return extent_; }
+    const HttpError& error() const { return error_; }
+    // Whether any byte of a request has arrived (empty lines do not count).
+    bool started() const { return begin_found_; }
+    void reset();
+
+private:
+    State fail(int status, std::string message);
+
+    const Limits* limits_;
+    std::size_t pos_ = 0;
+    std::size_t line_start_ = 0;
+    std::size_t lines_ = 0;
+    std::size_t empty_lines_ = 0;
+    bool begin_found_ = false;
+    HeadExtent extent_;
+    HttpError error_;
+};
+
+std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, const Limits& limits);
+
+// RFC 9110 token characters.
+bool is_tchar(char c);
+bool is_token(std::string_view text);
+
+}  // namespace mockserve::http::detail

@@ -1,0 +1,271 @@
+// HTTPServer and ThreadingHTTPServer: life cycle, concurrency, shutdown.
+#include <mockserve/base_http_request_handler.hpp>
+#include <mockserve/http_server.hpp>
+
+#include "support/log_capture.hpp"
+#include "support/raw_client.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <latch>
+#include <thread>
+
+namespace mockserve::http {
+namespace {
+
+using mockserve::testing::exchange;
+using mockserve::testing::LogCapture;
+using mockserve::testing::RawClient;
+
+class HelloHandler : public BaseHTTPRequestHandler {
+public:
+    HelloHandler() { protocol_version = "HTTP/1.1"; }
+    void do_GET() override {
+        const std::string body = "hello " + path;
+        send_response(200);
+        send_header("Content-Length", std::to_string(body.size()));
+        end_headers();
+        wfile.write(body);
+    }
+};
+
+// A handler that blocks until the test lets it go: Python-style code that
+// waits on something (a lock, a slow upstream, a sleep).
+struct Gate {
+    std::promise<void> entered;
+    std::promise<void> release;
+    std::shared_future<void> released{release.get_future().share()};
+};
+
+class GatedHandler : public HelloHandler {
+public:
+    explicit GatedHandler(Gate* gate) : gate_(gate) {}
+    void do_GET() override {
+        if (path == "/block") {
+            gate_->entered.set_value();
+            gate_->released.wait();
+        }
+        HelloHandler::do_GET();
+    }
+
+private:
+    Gate* gate_;
+};
+
+TEST(HTTPServer, BindsAnEphemeralPortAndNamesIt) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    EXPECT_NE(server.server_port, 0);
+    EXPECT_EQ(server.server_address.port, server.server_port);
+    EXPECT_EQ(server.server_address.host, "127.0.0.1");
+    EXPECT_EQ(server.server_name, "localhost");
+    EXPECT_EQ(server.url(), "http://127.0.0.1:" + std::to_string(server.server_port));
+}
+
+TEST(HTTPServer, StartServesAtOnceAndStopIsIdempotent) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    server.start();
+    server.start();
+    auto r = exchange(server.server_port, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello /x");
+    server.shutdown();
+    server.stop();
+    server.shutdown();
+    EXPECT_EQ(server.connection_count(), 0u);
+}
+
+TEST(HTTPServer, ShutdownReleasesThePortAtOnce) {
+    std::uint16_t port = 0;
+    {
+        HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+        server.quiet();
+        server.start();
+        port = server.server_port;
+        ASSERT_TRUE(exchange(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        server.shutdown();
+        EXPECT_THROW(RawClient{port}, std::runtime_error);
+    }
+    HTTPServer again({"127.0.0.1", port}, handler_class<HelloHandler>());  // SO_REUSEADDR, as Python
+    EXPECT_EQ(again.server_port, port);
+}
+
+TEST(HTTPServer, ServeForeverReturnsAfterShutdownFromAnotherThread) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    std::thread serving([&] { server.serve_forever(); });
+    auto r = exchange(server.server_port, "GET /forever HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello /forever");
+    server.shutdown();
+    serving.join();
+}
+
+class StoppingHandler : public HelloHandler {
+public:
+    void do_GET() override {
+        HelloHandler::do_GET();
+        server->shutdown();  // from a handler: must not wait for its own thread
+    }
+};
+
+TEST(HTTPServer, ShutdownFromAHandlerDoesNotDeadlock) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<StoppingHandler>());
+    server.quiet();
+    std::thread serving([&] { server.serve_forever(); });
+    auto r = exchange(server.server_port, "GET /stop HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(r);
+    serving.join();  // serve_forever returned by itself
+}
+
+TEST(HTTPServer, ShutdownLetsInFlightRequestsFinishAndClosesIdleConnections) {
+    Gate gate;
+    HTTPServer server({"127.0.0.1", 0}, handler_class<GatedHandler>(&gate));
+    server.quiet();
+    server.start();
+    RawClient idle(server.server_port);
+    idle.send("GET /idle HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(idle.read_response());
+    RawClient busy(server.server_port);
+    busy.send("GET /block HTTP/1.1\r\nHost: a\r\n\r\n");
+    gate.entered.get_future().wait();
+
+    auto stopped = std::async(std::launch::async, [&] { server.shutdown(); });
+    EXPECT_TRUE(idle.closed_by_server());  // the idle keep-alive connection goes at once
+    gate.release.set_value();
+    auto r = busy.read_response();  // the busy one gets its answer, then is closed
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello /block");
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_TRUE(busy.closed_by_server());
+    stopped.get();
+}
+
+TEST(HTTPServer, HandleRequestServesOneConnection) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    auto client = std::async(std::launch::async, [&] {
+        RawClient c(server.server_port);
+        c.send("GET /one HTTP/1.1\r\nHost: a\r\n\r\n");
+        auto r = c.read_response();
+        c.send("GET /two HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        auto r2 = c.read_response();
+        return (r ? r->body : "") + "," + (r2 ? r2->body : "");
+    });
+    EXPECT_TRUE(server.handle_request());
+    EXPECT_EQ(client.get(), "hello /one,hello /two");
+}
+
+class TimeoutServer : public HTTPServer {
+public:
+    using HTTPServer::HTTPServer;
+    void handle_timeout() override { ++timeouts; }
+    int timeouts = 0;
+};
+
+TEST(HTTPServer, HandleRequestTimesOut) {
+    TimeoutServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    server.timeout = std::chrono::milliseconds(50);
+    EXPECT_FALSE(server.handle_request());
+    EXPECT_EQ(server.timeouts, 1);
+    // The socket still listens: the next call serves.
+    server.timeout.reset();
+    auto client = std::async(std::launch::async, [&] {
+        return exchange(server.server_port, "GET /later HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    });
+    EXPECT_TRUE(server.handle_request());
+    auto r = client.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello /later");
+}
+
+TEST(HTTPServer, BlockedHandlerDoesNotStallOtherConnections) {
+    Gate gate;
+    Limits limits;
+    limits.threads = 1;  // one I/O thread: only added threads can serve the others
+    HTTPServer server({"127.0.0.1", 0}, handler_class<GatedHandler>(&gate), limits);
+    server.quiet();
+    server.start();
+    RawClient blocked(server.server_port);
+    blocked.send("GET /block HTTP/1.1\r\nHost: a\r\n\r\n");
+    gate.entered.get_future().wait();
+    for (int i = 0; i < 5; ++i) {
+        auto r = exchange(server.server_port, "GET /other HTTP/1.1\r\nHost: a\r\n\r\n");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "hello /other");
+    }
+    gate.release.set_value();
+    auto r = blocked.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello /block");
+}
+
+TEST(ThreadingHTTPServer, ServesManyConnectionsAtOnce) {
+    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    EXPECT_TRUE(server.daemon_threads);
+    server.start();
+    constexpr int kClients = 32;
+    constexpr int kRequests = 20;
+    // All clients connect before any sends: the server holds them all open.
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<RawClient>(server.server_port));
+    std::vector<std::future<int>> done;
+    for (int i = 0; i < kClients; ++i) {
+        done.push_back(std::async(std::launch::async, [&, i] {
+            int ok = 0;
+            for (int j = 0; j < kRequests; ++j) {
+                const auto path = "/c" + std::to_string(i) + "r" + std::to_string(j);
+                clients[static_cast<std::size_t>(i)]->send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                auto r = clients[static_cast<std::size_t>(i)]->read_response();
+                if (r && r->body == "hello " + path) ++ok;
+            }
+            return ok;
+        }));
+    }
+    int total = 0;
+    for (auto& f : done) total += f.get();
+    EXPECT_EQ(total, kClients * kRequests);
+}
+
+TEST(HTTPServer, PipelinedRequestsAreAnsweredInOrder) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    server.start();
+    RawClient client(server.server_port);
+    std::string burst;
+    for (int i = 0; i < 10; ++i) burst += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+    client.send(burst);
+    for (int i = 0; i < 10; ++i) {
+        auto r = client.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "hello /" + std::to_string(i));
+    }
+}
+
+TEST(HTTPServer, LogGoesToTheSinkOrNowhere) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    LogCapture log;
+    server.set_log_sink(log.sink());
+    server.start();
+    ASSERT_TRUE(exchange(server.server_port, "GET /logged HTTP/1.1\r\nHost: a\r\n\r\n"));
+    EXPECT_NE(log.wait_for("\"GET /logged HTTP/1.1\" 200 -"), "");
+    server.quiet();
+    ASSERT_TRUE(exchange(server.server_port, "GET /unlogged HTTP/1.1\r\nHost: a\r\n\r\n"));
+    server.shutdown();
+    for (const auto& line : log.lines()) EXPECT_EQ(line.find("/unlogged"), std::string::npos);
+}
+
+TEST(HTTPServer, RejectsABadBindAddress) {
+    EXPECT_THROW(HTTPServer({"not-an-address", 0}, handler_class<HelloHandler>()), std::invalid_argument);
+    HTTPServer first({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    Limits limits;
+    EXPECT_THROW(HTTPServer({"127.0.0.1", first.server_port}, handler_class<HelloHandler>(), limits),
+                 std::runtime_error);
+}
+
+}  // namespace
+}  // namespace mockserve::http

@@ -1,0 +1,127 @@
+#include "request_head.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mockserve::http::detail {
+namespace {
+
+const Limits kLimits{};
+
+std::variant<RequestHead, HttpError> parse(std::string_view text) { return parse_request_head(text, kLimits); }
+
+int status_of(std::string_view text) {
+    auto result = parse(text);
+    if (auto* error = std::get_if<HttpError>(&result)) return error->status;
+    return 0;
+}
+
+TEST(RequestHead, ParsesRequestLineAndFieldsInOrder) {
+    auto result = parse("GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a:  2 \r\n\r\n");
+    ASSERT_TRUE(std::holds_alternative<RequestHead>(result));
+    const auto& head = std::get<RequestHead>(result);
+    EXPECT_EQ(head.method, "GET");
+    EXPECT_EQ(head.target, "/a?b=1");
+    EXPECT_EQ(head.version, "HTTP/1.1");
+    EXPECT_EQ(head.minor, 1);
+    EXPECT_EQ(head.request_line, "GET /a?b=1 HTTP/1.1");
+    ASSERT_EQ(head.headers.get_all("X-A").size(), 2u);
+    EXPECT_EQ(head.headers.get_all("x-A")[1], "2");
+}
+
+TEST(RequestHead, AcceptsBareLineFeeds) { EXPECT_EQ(status_of("GET / HTTP/1.0\nA: b\n\n"), 0); }
+
+TEST(RequestHead, RejectsMalformedRequestLines) {
+    EXPECT_EQ(status_of("GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET /\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("G@T / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET /a\x01 HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+}
+
+TEST(RequestHead, VersionRules) {
+    EXPECT_EQ(status_of("GET / HTTP/2.0\r\n\r\n"), 505);
+    EXPECT_EQ(status_of("GET / HTTP/9.9\r\n\r\n"), 505);
+    EXPECT_EQ(status_of("GET / HTTP/0.9\r\n\r\n"), 505);
+    EXPECT_EQ(status_of("GET / bogus\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/9.9.9\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.909876543210\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/-1._1\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / http/1.1\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.10\r\nHost: x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.0\r\n\r\n"), 0);
+}
+
+TEST(RequestHead, FieldRules) {
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost : x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n"), 400);
+    EXPECT_EQ(status_of(std::string_view("GET / HTTP/1.1\r\nHost: x\r\nA: b\0c\r\n\r\n", 40)), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\nA: b\x1b\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\n: empty\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: x\r\nA: tab\tand \xe9\r\n\r\n"), 0);
+}
+
+TEST(RequestHead, HostRules) {
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.0\r\n\r\n"), 0);
+}
+
+TEST(RequestHead, TooManyFieldsIs431) {
+    Limits limits;
+    limits.max_header_count = 3;
+    std::string text = "GET / HTTP/1.0\r\n";
+    for (int i = 0; i < 4; ++i) text += "A" + std::to_string(i) + ": v\r\n";
+    text += "\r\n";
+    auto result = parse_request_head(text, limits);
+    ASSERT_TRUE(std::holds_alternative<HttpError>(result));
+    EXPECT_EQ(std::get<HttpError>(result).status, 431);
+}
+
+HeadScanner::State scan_all(HeadScanner& scanner, std::string_view input) {
+    // Byte by byte, as the slowest client would send it.
+    HeadScanner::State state = HeadScanner::State::need_more;
+    for (std::size_t i = 1; i <= input.size() && state == HeadScanner::State::need_more; ++i)
+        state = scanner.scan(input.substr(0, i));
+    return state;
+}
+
+TEST(HeadScanner, FindsTheEndAndSkipsLeadingEmptyLines) {
+    HeadScanner scanner(kLimits);
+    const std::string input = "\r\n\r\nGET / HTTP/1.0\r\nA: b\r\n\r\nNEXT";
+    ASSERT_EQ(scan_all(scanner, input), HeadScanner::State::complete);
+    EXPECT_EQ(scanner.extent().begin, 4u);
+    EXPECT_EQ(input.substr(scanner.extent().end), "NEXT");
+}
+
+TEST(HeadScanner, LongRequestLineIs414BeforeItEnds) {
+    Limits limits;
+    limits.max_request_line = 100;
+    HeadScanner scanner(limits);
+    const std::string input = "GET /" + std::string(200, 'a');
+    ASSERT_EQ(scanner.scan(input), HeadScanner::State::failed);
+    EXPECT_EQ(scanner.error().status, 414);
+}
+
+TEST(HeadScanner, LargeHeadIs431) {
+    Limits limits;
+    limits.max_header_bytes = 1000;
+    HeadScanner scanner(limits);
+    std::string input = "GET / HTTP/1.0\r\n";
+    while (input.size() < 1200) input += "X-Filler: aaaaaaaaaaaaaaaaaaaa\r\n";
+    ASSERT_EQ(scanner.scan(input), HeadScanner::State::failed);
+    EXPECT_EQ(scanner.error().status, 431);
+}
+
+TEST(HeadScanner, StartedOnlyOnceARequestByteArrives) {
+    HeadScanner scanner(kLimits);
+    EXPECT_EQ(scanner.scan("\r"), HeadScanner::State::need_more);
+    EXPECT_FALSE(scanner.started());
+    EXPECT_EQ(scanner.scan("\r\nG"), HeadScanner::State::need_more);
+    EXPECT_TRUE(scanner.started());
+}
+
+}  // namespace
+}  // namespace mockserve::http::detail

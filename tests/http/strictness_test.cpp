@@ -1,0 +1,199 @@
+// The strictness policy, rule by rule, with raw bytes over a socket. Each
+// framing error must be answered and must close the connection, so that the
+// bytes behind it are never read as another request.
+#include <mockserve/base_http_request_handler.hpp>
+#include <mockserve/http_server.hpp>
+
+#include "support/raw_client.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+namespace mockserve::http {
+namespace {
+
+using mockserve::testing::RawClient;
+
+// Records every path a handler saw, to prove smuggled requests never reach one.
+struct Seen {
+    std::mutex mutex;
+    std::vector<std::string> paths;
+    bool contains(const std::string& path) {
+        std::lock_guard lock(mutex);
+        return std::find(paths.begin(), paths.end(), path) != paths.end();
+    }
+};
+
+class RecordingHandler : public BaseHTTPRequestHandler {
+public:
+    explicit RecordingHandler(Seen* seen) : seen_(seen) { protocol_version = "HTTP/1.1"; }
+    void do_GET() override { answer(); }
+    void do_POST() override { answer(); }
+
+private:
+    void answer() {
+        {
+            std::lock_guard lock(seen_->mutex);
+            seen_->paths.push_back(path);
+        }
+        const auto body = rfile.read();
+        send_response(200);
+        send_header("Content-Length", std::to_string(body.size()));
+        end_headers();
+        wfile.write(body);
+    }
+    Seen* seen_;
+};
+
+struct Case {
+    const char* name;
+    std::string request;
+    int status;
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
+
+class Strictness : public ::testing::TestWithParam<Case> {
+protected:
+    Strictness() : server({"127.0.0.1", 0}, handler_class<RecordingHandler>(&seen), limits()) {
+        server.quiet();
+        server.start();
+    }
+    static Limits limits() {
+        Limits l;
+        l.max_request_line = 1024;
+        l.max_header_bytes = 4096;
+        l.max_header_count = 20;
+        l.max_body_size = 1000;
+        l.max_chunk_line = 100;
+        l.max_trailer_bytes = 200;
+        return l;
+    }
+    Seen seen;
+    HTTPServer server;
+};
+
+// Every request below is followed on the same connection by a valid request
+// for /smuggled: it must never be served.
+TEST_P(Strictness, AnswersAndClosesTheConnection) {
+    const auto& c = GetParam();
+    RawClient client(server.server_port);
+    client.send(c.request + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, c.status);
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_TRUE(client.closed_by_server());
+    EXPECT_FALSE(seen.contains("/smuggled"));
+}
+
+const std::string kHost = "Host: x\r\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    RequestLine, Strictness,
+    ::testing::Values(
+        Case{"no version", "GET /\r\n\r\n", 400},
+        Case{"two spaces", "GET  / HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"four words", "GET / x HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"bad method", "GE(T / HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"garbage version", "GET / HTTP/x.y\r\n" + kHost + "\r\n", 400},
+        Case{"lowercase version", "GET / http/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"http 2", "GET / HTTP/2.0\r\n" + kHost + "\r\n", 505},
+        Case{"http 3", "GET / HTTP/3.0\r\n" + kHost + "\r\n", 505},
+        Case{"control character in target", "GET /a\x7f HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"bare CR in request line", "GET /\r HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"request line too long", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414}),
+    [](const auto& info) {
+        std::string name = info.param.name;
+        for (auto& ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        return name;
+    });
+
+INSTANTIATE_TEST_SUITE_P(
+    Fields, Strictness,
+    ::testing::Values(
+        Case{"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+        Case{"obs fold", "GET / HTTP/1.1\r\n" + kHost + "X-A: 1\r\n 2\r\n\r\n", 400},
+        Case{"bare CR in value", "GET / HTTP/1.1\r\n" + kHost + "X-A: 1\r2\r\n\r\n", 400},
+        Case{"NUL in value", "GET / HTTP/1.1\r\n" + kHost + std::string("X-A: 1\0 2\r\n\r\n", 12), 400},
+        Case{"escape in value", "GET / HTTP/1.1\r\n" + kHost + "X-A: \x1b[1m\r\n\r\n", 400},
+        Case{"no colon", "GET / HTTP/1.1\r\n" + kHost + "Garbage\r\n\r\n", 400},
+        Case{"missing Host", "GET / HTTP/1.1\r\n\r\n", 400},
+        Case{"repeated Host", "GET / HTTP/1.1\r\n" + kHost + kHost + "\r\n", 400},
+        Case{"too many fields", "GET / HTTP/1.1\r\n" + kHost + [] {
+                 std::string s;
+                 for (int i = 0; i < 25; ++i) s += "X-" + std::to_string(i) + ": v\r\n";
+                 return s;
+             }() + "\r\n", 431},
+        Case{"head too large", "GET / HTTP/1.1\r\n" + kHost + "X-Big: " + std::string(5000, 'b') + "\r\n\r\n", 431}),
+    [](const auto& info) {
+        std::string name = info.param.name;
+        for (auto& ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        return name;
+    });
+
+INSTANTIATE_TEST_SUITE_P(
+    Framing, Strictness,
+    ::testing::Values(
+        Case{"CL then TE", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        Case{"TE then CL", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 400},
+        Case{"TE on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        Case{"TE not ending in chunked", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400},
+        Case{"TE unknown coding", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: gzip\r\n\r\n", 400},
+        Case{"TE coding before chunked", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+        Case{"CL plus sign", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: +5\r\n\r\nhello", 400},
+        Case{"CL negative", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: -1\r\n\r\n", 400},
+        Case{"CL hex", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 0x10\r\n\r\n", 400},
+        Case{"CL underscore", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 1_0\r\n\r\n", 400},
+        Case{"CL empty", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: \r\n\r\n", 400},
+        Case{"CL overflow", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 99999999999999999999999\r\n\r\n", 400},
+        Case{"CL differing", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400},
+        Case{"CL over limit", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 1001\r\n\r\n", 413},
+        Case{"chunk size hex prefix", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk size negative", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk size plus", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk size underscore", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n1_0\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk size empty", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk size overflow", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk data too long", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk bare LF", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", 400},
+        Case{"chunk extension unbounded", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5;" + std::string(500, 'e') + "\r\nhello\r\n0\r\n\r\n", 400},
+        Case{"trailers unbounded", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n0\r\n" + [] {
+                 std::string s;
+                 for (int i = 0; i < 30; ++i) s += "T-" + std::to_string(i) + ": vvvvvvvv\r\n";
+                 return s;
+             }() + "\r\n", 400},
+        Case{"chunked body over limit", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n3e9\r\n" + std::string(1001, 'x') + "\r\n0\r\n\r\n", 413}),
+    [](const auto& info) {
+        std::string name = info.param.name;
+        for (auto& ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        return name;
+    });
+
+class Valid : public Strictness {};
+
+TEST_F(Valid, AcceptsWhatTheRulesAllow) {
+    const std::string requests[] = {
+        "\r\nGET /leading-empty-line HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /bare-lf HTTP/1.1\nHost: x\n\n",
+        "POST /same-length-twice HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+        "POST /chunked-uppercase HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        "GET /http10-without-host HTTP/1.0\r\n\r\n",
+        "GET /obs-text HTTP/1.1\r\nHost: x\r\nX-Name: caf\xc3\xa9\r\n\r\n",
+    };
+    for (const auto& request : requests) {
+        RawClient client(server.server_port);
+        client.send(request);
+        auto r = client.read_response();
+        ASSERT_TRUE(r) << request;
+        EXPECT_EQ(r->status, 200) << request;
+    }
+}
+
+}  // namespace
+}  // namespace mockserve::http

@@ -205,6 +205,7 @@ void BaseHTTPRequestHandler::log_request(int code, std::optional<std::uint64_t> 
 void BaseHTTPRequestHandler::log_error(std::string_view message) { log_message(message); }
 
 void BaseHTTPRequestHandler::log_message(std::string_view message) {
+    if (server && !server->logging()) return;
     std::string line = address_string();
     line.append(" - - [").append(log_date_time_string()).append("] ").append(detail::escape_control_characters(message));
     if (server) {

@@ -203,6 +203,7 @@ void Connection::on_head() {
 
 void Connection::refuse(const HttpError& error) {
     reading_head_ = false;
+    refused_ = true;
     auto& h = *handler_;
     h.close_connection = true;
     writer_.begin({false, true, h.protocol_version >= "HTTP/1.1"}, limits_.response_buffer_size);
@@ -369,7 +370,13 @@ void Connection::do_write_response() {
 void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
     writer_.output().clear();
     if (ec) return close_now();
-    if (!keep_alive_) return do_linger();
+    if (!keep_alive_) {
+        // Lingering matters only when the client may still be sending (a
+        // refused request, an unread body); otherwise a plain close is a FIN.
+        boost::system::error_code ignored;
+        const bool may_send_more = refused_ || !body_complete_ || socket_.available(ignored) > 0;
+        return may_send_more && !server_->stopping() ? do_linger() : close_now();
+    }
     reset_request();
     do_read_head();
 }

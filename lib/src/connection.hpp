@@ -108,6 +108,7 @@ private:
     bool reading_head_ = false;
     bool keep_alive_ = false;
     bool lost_ = false;  // the client went away during handler code
+    bool refused_ = false;  // the request was answered with an error before any handler ran
     bool handler_ready_ = false;
     bool closed_ = false;
     std::size_t linger_bytes_ = 0;

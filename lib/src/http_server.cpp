@@ -82,6 +82,7 @@ void HTTPServer::Impl::log(std::string_view line) const {
 
 void HTTPServer::Impl::set_log_sink(LogSink sink) {
     std::lock_guard lock(log_mutex_);
+    logging_.store(static_cast<bool>(sink));
     log_sink_ = std::make_shared<const LogSink>(std::move(sink));
 }
 
@@ -110,6 +111,11 @@ void HTTPServer::Impl::connection_closed(detail::Connection* connection) {
     listener.on_connection_closed();
     if (last && stopping()) net::post(strand_, [self = shared_from_this()] { self->grace_timer_.cancel(); });
     if (on_closed) on_closed();
+}
+
+bool HTTPServer::Impl::idle() const {
+    std::lock_guard lock(mutex_);
+    return state_ == State::idle;
 }
 
 std::size_t HTTPServer::Impl::connection_count() const {
@@ -227,6 +233,7 @@ void HTTPServer::shutdown() { impl_->shutdown(); }
 
 bool HTTPServer::handle_request() {
     auto& impl = *impl_;
+    if (!impl.idle()) throw std::logic_error("handle_request() on a server that is serving or has stopped");
     impl.context.restart();
     bool accepted = false;
     bool timed_out = false;
@@ -267,6 +274,8 @@ void HTTPServer::set_log_sink(LogSink sink) { impl_->set_log_sink(std::move(sink
 void HTTPServer::quiet() { impl_->set_log_sink(nullptr); }
 
 void HTTPServer::log(std::string_view line) const { impl_->log(line); }
+
+bool HTTPServer::logging() const { return impl_->logging(); }
 
 std::size_t HTTPServer::connection_count() const { return impl_->connection_count(); }
 

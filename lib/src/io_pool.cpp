@@ -117,19 +117,30 @@ void IoPool::monitor() {
 
 void IoPool::join() {
     std::lock_guard join_lock(join_mutex_);
+    // Runners first: while a handler blocks, the monitor must go on adding
+    // threads, or a shutdown could wait on the very handler it needs served.
+    // Runners end when the io_context runs out of work; the monitor adds
+    // none after that.
+    while (true) {
+        std::vector<std::thread> threads;
+        {
+            std::lock_guard lock(mutex_);
+            threads.swap(threads_);
+        }
+        if (threads.empty()) break;
+        for (auto& t : threads)
+            if (t.joinable()) t.join();
+    }
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_all();
     if (monitor_.joinable()) monitor_.join();
-    std::vector<std::thread> threads;
-    {
-        std::lock_guard lock(mutex_);
-        threads.swap(threads_);
-    }
-    for (auto& t : threads)
+    std::lock_guard lock(mutex_);
+    for (auto& t : threads_)
         if (t.joinable()) t.join();
+    threads_.clear();
 }
 
 }  // namespace mockserve::http::detail

@@ -37,6 +37,8 @@ public:
 
     bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
     void log(std::string_view line) const;
+    bool logging() const { return logging_.load(std::memory_order_relaxed); }
+    bool idle() const;
     void set_log_sink(LogSink sink);
 
     void start_connection(boost::asio::ip::tcp::socket socket, std::function<void()> on_closed = {});
@@ -65,6 +67,7 @@ private:
     std::unordered_map<detail::Connection*, std::weak_ptr<detail::Connection>> connections_;
     std::unordered_map<detail::Connection*, std::function<void()>> close_callbacks_;
 
+    std::atomic<bool> logging_{true};
     mutable std::mutex log_mutex_;
     std::shared_ptr<const LogSink> log_sink_;
 };

@@ -165,6 +165,13 @@ public:
     int timeouts = 0;
 };
 
+TEST(HTTPServer, HandleRequestRefusesWhileServing) {
+    HTTPServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
+    server.quiet();
+    server.start();
+    EXPECT_THROW(server.handle_request(), std::logic_error);
+}
+
 TEST(HTTPServer, HandleRequestTimesOut) {
     TimeoutServer server({"127.0.0.1", 0}, handler_class<HelloHandler>());
     server.quiet();

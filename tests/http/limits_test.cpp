@@ -154,33 +154,33 @@ TEST(Limits, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
     Server s(limits);
     rlimit original{};
     ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
-    std::vector<std::unique_ptr<RawClient>> clients;
-    {
-        // Few descriptors left: the clients take them, so the server's
-        // accept fails with EMFILE while connections wait in the backlog.
-        rlimit low = original;
-        int open_now = 0;
-        for (int fd = 0; fd < 4096; ++fd)
-            if (fcntl(fd, F_GETFD) != -1) open_now = fd + 1;
-        low.rlim_cur = static_cast<rlim_t>(open_now + 16);
-        ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
-        for (int i = 0; i < 64; ++i) {
-            try {
-                clients.push_back(std::make_unique<RawClient>(s.port()));
-            } catch (const std::runtime_error&) {
-                break;
-            }
-        }
-        ASSERT_LT(clients.size(), 64u);
-        EXPECT_NE(s.log.wait_for("pausing until connections close"), "");
-        // While it cannot accept, the server must not spin.
-        const double before = cpu_seconds();
-        std::this_thread::sleep_for(300ms);  // the span measured, not synchronisation
-        EXPECT_LT(cpu_seconds() - before, 0.15);
-    }
-    clients.clear();  // descriptors come back
+    // Use up every descriptor but one, which the client takes: the server's
+    // accept then fails with EMFILE while the connection waits in the backlog.
+    const int spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(spare, 0);
+    int highest = spare;
+    for (int fd = 0; fd < 65536; ++fd)
+        if (fcntl(fd, F_GETFD) != -1) highest = fd;
+    rlimit low = original;
+    low.rlim_cur = static_cast<rlim_t>(highest + 1 + 32);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    std::vector<int> fillers;
+    for (int fd; (fd = ::dup(spare)) >= 0;) fillers.push_back(fd);
+    ::close(fillers.back());
+    fillers.pop_back();
+    RawClient waiting(s.port());
+    waiting.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(s.log.wait_for("pausing until connections close"), "");
+
+    // While it cannot accept, the server must not spin.
+    const double before = cpu_seconds();
+    std::this_thread::sleep_for(300ms);  // the span measured, not synchronisation
+    EXPECT_LT(cpu_seconds() - before, 0.15);
+
+    for (const int fd : fillers) ::close(fd);  // descriptors come back
+    ::close(spare);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &original), 0);
-    auto r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = waiting.read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
 }

@@ -88,6 +88,8 @@ public:
     void set_log_sink(LogSink sink);
     void quiet();
     void log(std::string_view line) const;
+    // False after quiet(): handlers skip formatting lines nobody reads.
+    bool logging() const;
     // Connections open now.
     std::size_t connection_count() const;
 

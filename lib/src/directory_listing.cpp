@@ -1,0 +1,45 @@
+#include "directory_listing.hpp"
+
+#include "log_format.hpp"
+#include "url_path.hpp"
+
+#include <algorithm>
+
+namespace mockserve::http::detail {
+
+namespace {
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+std::string render_listing(std::string_view request_path, std::vector<ListingEntry> entries) {
+    std::stable_sort(entries.begin(), entries.end(), [](const ListingEntry& a, const ListingEntry& b) {
+        const auto la = ascii_lower(a.name), lb = ascii_lower(b.name);
+        return la != lb ? la < lb : a.name < b.name;
+    });
+    const std::string display_path = html_escape(unquote(request_path));
+    const std::string title = "Directory listing for " + display_path;
+    std::string page =
+        "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
+        "</title>\n</head>\n<body>\n<h1>" + title + "</h1>\n<hr>\n<ul>\n";
+    for (const auto& entry : entries) {
+        std::string display = entry.name;
+        std::string link = entry.name;
+        if (entry.is_directory) {
+            display += "/";
+            link += "/";
+        }
+        if (entry.is_link) display = entry.name + "@";  // a link to a directory still links with "/"
+        page += "<li><a href=\"" + quote(link) + "\">" + html_escape(display) + "</a></li>\n";
+    }
+    page += "</ul>\n<hr>\n</body>\n</html>\n";
+    return page;
+}
+
+}  // namespace mockserve::http::detail

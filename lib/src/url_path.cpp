@@ -1,0 +1,120 @@
+#include "url_path.hpp"
+
+#include <vector>
+
+namespace mockserve::http::detail {
+
+namespace {
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool always_safe(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-' || c == '~';
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(text.substr(0, at));
+        if (at == std::string_view::npos) return parts;
+        text.remove_prefix(at + 1);
+    }
+}
+
+}  // namespace
+
+std::string unquote(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            const int high = hex_digit(text[i + 1]);
+            const int low = hex_digit(text[i + 2]);
+            if (high >= 0 && low >= 0) {
+                out.push_back(static_cast<char>(high * 16 + low));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+std::string quote(std::string_view text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (always_safe(c) || c == '/') {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
+
+std::string normpath(std::string_view path) {
+    if (path.empty()) return ".";
+    // POSIX keeps exactly two leading slashes; Python's normpath does too.
+    std::size_t leading = 0;
+    while (leading < path.size() && path[leading] == '/') ++leading;
+    const std::string prefix = leading == 0 ? "" : leading == 2 ? "//" : "/";
+    std::vector<std::string_view> kept;
+    for (const auto part : split(path, '/')) {
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!kept.empty() && kept.back() != "..") {
+                kept.pop_back();
+            } else if (prefix.empty()) {
+                kept.push_back(part);  // a relative path keeps leading ".."
+            }
+            continue;
+        }
+        kept.push_back(part);
+    }
+    std::string out = prefix;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        if (i > 0) out.push_back('/');
+        out.append(kept[i]);
+    }
+    return out.empty() ? "." : out;
+}
+
+std::string_view path_part(std::string_view target) { return target.substr(0, target.find_first_of("?#")); }
+
+std::string_view query_and_fragment(std::string_view target) {
+    const auto at = target.find_first_of("?#");
+    return at == std::string_view::npos ? std::string_view() : target.substr(at);
+}
+
+std::string translate_path(std::string_view directory, std::string_view target) {
+    auto path = path_part(target);
+    auto trimmed = path;
+    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) trimmed.remove_suffix(1);
+    const bool trailing_slash = !trimmed.empty() && trimmed.back() == '/';
+    const std::string decoded = unquote(path);
+    if (decoded.find('\0') != std::string::npos) return {};
+    const std::string normalized = normpath(decoded);  // outlives the views split() returns
+    std::string out(directory);
+    for (const auto word : split(normalized, '/')) {
+        if (word.empty() || word == "." || word == "..") continue;
+        if (out.empty() || out.back() != '/') out.push_back('/');
+        out.append(word);
+    }
+    if (trailing_slash) out.push_back('/');
+    return out;
+}
+
+}  // namespace mockserve::http::detail

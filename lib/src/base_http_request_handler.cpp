@@ -227,6 +227,8 @@ std::string BaseHTTPRequestHandler::log_date_time_string() const {
 
 std::string BaseHTTPRequestHandler::address_string() const { return client_address.host; }
 
+int BaseHTTPRequestHandler::client_socket() const { return channel_ ? channel_->native_handle() : -1; }
+
 // --- rfile and wfile ------------------------------------------------------------
 
 void RequestStream::attach(detail::Channel* channel) {
@@ -242,11 +244,28 @@ std::size_t RequestStream::read(char* into, std::size_t size) {
         pushback_.erase(0, done);
     }
     while (done < size && channel_) {
-        const auto n = channel_->read_body(into + done, size - done);
-        if (n == 0) break;
-        done += n;
+        const auto n = channel_->read_body(into + done, size - done, true);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
     }
     return done;
+}
+
+std::size_t RequestStream::read_some(char* into, std::size_t size) {
+    if (!pushback_.empty()) {
+        const auto n = std::min(size, pushback_.size());
+        std::copy_n(pushback_.data(), n, into);
+        pushback_.erase(0, n);
+        return n;
+    }
+    return channel_ && size > 0 ? static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, channel_->read_body(into, size, true))) : 0;
+}
+
+std::optional<std::size_t> RequestStream::read_nowait(char* into, std::size_t size) {
+    if (!pushback_.empty() || !channel_ || size == 0) return read_some(into, size);
+    const auto n = channel_->read_body(into, size, false);
+    if (n < 0) return std::nullopt;
+    return static_cast<std::size_t>(n);
 }
 
 std::string RequestStream::read(std::size_t size) {

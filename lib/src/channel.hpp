@@ -11,11 +11,14 @@ namespace mockserve::http::detail {
 
 class Channel {
 public:
-    virtual std::size_t read_body(char* into, std::size_t size) = 0;
+    // Reads body bytes: 0 at the end of the body. Without `wait`, returns -1
+    // rather than wait for bytes that have not arrived.
+    virtual std::ptrdiff_t read_body(char* into, std::size_t size, bool wait) = 0;
     virtual void write_head(ResponseHead head) = 0;
     virtual void write(std::string_view bytes) = 0;
     virtual void flush() = 0;
     virtual void send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;
+    virtual int native_handle() const = 0;
 
 protected:
     ~Channel() = default;

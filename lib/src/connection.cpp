@@ -463,60 +463,58 @@ void Connection::abort() {
 // ---------------------------------------------------------------------------
 // Channel: called from handler code, on this connection's strand
 
-std::size_t Connection::read_body(char* into, std::size_t size) {
+std::ptrdiff_t Connection::read_body(char* into, std::size_t size, bool wait) {
     if (size == 0) return 0;
     if (body_read_ < body_.size()) {
         const auto n = std::min(size, body_.size() - body_read_);
         std::memcpy(into, body_.data() + body_read_, n);
         body_read_ += n;
-        return n;
+        return static_cast<std::ptrdiff_t>(n);
     }
     if (body_complete_) return 0;
-    if (decoder_) return read_chunked_body(into, size);
+    if (decoder_) return read_chunked_body(into, size, wait);
 
     // The rest of a Content-Length body larger than the read-ahead.
     if (body_left_ == 0) {
         body_complete_ = true;
         return 0;
     }
-    std::size_t n = 0;
+    std::ptrdiff_t n = 0;
     if (in_.size() > 0) {
-        n = static_cast<std::size_t>(std::min<std::uint64_t>({size, body_left_, in_.size()}));
-        std::memcpy(into, in_.data().data(), n);
-        in_.consume(n);
+        n = static_cast<std::ptrdiff_t>(std::min<std::uint64_t>({size, body_left_, in_.size()}));
+        std::memcpy(into, in_.data().data(), static_cast<std::size_t>(n));
+        in_.consume(static_cast<std::size_t>(n));
     } else {
-        std::error_code ec;
-        n = receive_some(socket_.native_handle(), into,
-                         static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_)), limits_.io_timeout, ec);
-        if (ec) throw ConnectionError("reading the request body: " + ec.message());
-        if (n == 0) throw ConnectionError("the client closed the connection before the end of the body");
+        n = receive(into, static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_)), wait);
+        if (n < 0) return n;
     }
-    body_left_ -= n;
+    body_left_ -= static_cast<std::uint64_t>(n);
     if (body_left_ == 0) body_complete_ = true;
     return n;
 }
 
-std::size_t Connection::read_chunked_body(char* into, std::size_t size) {
+std::ptrdiff_t Connection::read_chunked_body(char* into, std::size_t size, bool wait) {
     while (true) {
         const auto step = decoder_->decode(buffered(), into, size);
         in_.consume(step.consumed);
         if (decoder_->failed()) throw ConnectionError("malformed chunked body: " + decoder_->error().message);
         if (decoder_->done()) body_complete_ = true;
-        if (step.produced > 0 || decoder_->done()) return step.produced;
-        receive_into_buffer();
+        if (step.produced > 0 || decoder_->done()) return static_cast<std::ptrdiff_t>(step.produced);
+        if (in_.size() >= in_.max_size()) throw ConnectionError("chunked body line too long");
+        auto buffer = in_.prepare(std::min(kReadSize, in_.max_size() - in_.size()));
+        const auto n = receive(static_cast<char*>(buffer.data()), buffer.size(), wait);
+        if (n < 0) return n;
+        in_.commit(static_cast<std::size_t>(n));
     }
 }
 
-void Connection::receive_into_buffer() {
-    if (in_.size() >= in_.max_size()) throw ConnectionError("chunked body line too long");
-    const auto room = std::min(kReadSize, in_.max_size() - in_.size());
-    auto buffer = in_.prepare(room);
+std::ptrdiff_t Connection::receive(char* into, std::size_t size, bool wait) {
     std::error_code ec;
-    const auto n = receive_some(socket_.native_handle(), static_cast<char*>(buffer.data()), buffer.size(),
-                                limits_.io_timeout, ec);
+    const auto n = receive_some(socket_.native_handle(), into, size, wait ? limits_.io_timeout : std::chrono::milliseconds(0), ec);
+    if (!wait && ec == std::errc::timed_out) return -1;
     if (ec) throw ConnectionError("reading the request body: " + ec.message());
     if (n == 0) throw ConnectionError("the client closed the connection before the end of the body");
-    in_.commit(n);
+    return static_cast<std::ptrdiff_t>(n);
 }
 
 void Connection::write_head(ResponseHead head) { writer_.write_head(std::move(head)); }

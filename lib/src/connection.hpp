@@ -75,14 +75,17 @@ private:
     bool disarm_deadline();
 
     // Channel: the handler's rfile, wfile and end_headers().
-    std::size_t read_body(char* into, std::size_t size) override;
+    std::ptrdiff_t read_body(char* into, std::size_t size, bool wait) override;
     void write_head(ResponseHead head) override;
     void write(std::string_view bytes) override;
     void flush() override;
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
+    int native_handle() const override { return fd_; }
     void send_output_now();
-    std::size_t read_chunked_body(char* into, std::size_t size);
-    void receive_into_buffer();
+    std::ptrdiff_t read_chunked_body(char* into, std::size_t size, bool wait);
+    // Reads from the socket into `into`: waits (io_timeout) or not; -1 if
+    // not waiting and nothing has arrived. Throws ConnectionError.
+    std::ptrdiff_t receive(char* into, std::size_t size, bool wait);
 
     std::shared_ptr<HTTPServer::Impl> server_;
     const Limits& limits_;

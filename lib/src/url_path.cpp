@@ -117,4 +117,33 @@ std::string translate_path(std::string_view directory, std::string_view target) 
     return out;
 }
 
+std::string url_collapse_path(std::string_view target) {
+    const auto question = target.find('?');
+    const auto query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    const std::string path = unquote(target.substr(0, question));
+    const auto parts = split(path, '/');
+    std::vector<std::string_view> head;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (parts[i] == "..") {
+            if (!head.empty()) head.pop_back();  // above the root stays at the root
+        } else if (!parts[i].empty() && parts[i] != ".") {
+            head.push_back(parts[i]);
+        }
+    }
+    std::string tail(parts.back());
+    if (tail == "..") {
+        if (!head.empty()) head.pop_back();
+        tail.clear();
+    } else if (tail == ".") {
+        tail.clear();
+    }
+    if (!query.empty()) tail += "?" + std::string(query);
+    std::string collapsed = "/";
+    for (std::size_t i = 0; i < head.size(); ++i) {
+        if (i > 0) collapsed += "/";
+        collapsed.append(head[i]);
+    }
+    return collapsed + "/" + tail;
+}
+
 }  // namespace mockserve::http::detail

@@ -22,4 +22,10 @@ std::string_view query_and_fragment(std::string_view target);
 // A trailing slash is kept. A NUL byte gives "" (nothing may be opened).
 std::string translate_path(std::string_view directory, std::string_view target);
 
+// Python's _url_collapse_path: the query kept aside, the path decoded once,
+// "." and ".." and empty components collapsed; always starts with '/'.
+// Where Python raises IndexError for ".." above the root, this stays at the
+// root, as translate_path does, so both always agree on what a path names.
+std::string url_collapse_path(std::string_view path);
+
 }  // namespace mockserve::http::detail

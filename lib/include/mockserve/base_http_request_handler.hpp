@@ -152,6 +152,11 @@ public:
     // no name lookup is made: it would stall the server on a slow resolver.
     virtual std::string address_string() const;
 
+protected:
+    // The client's socket, for a handler that waits on it beside other
+    // descriptors (CGIHTTPRequestHandler notices a client that leaves).
+    int client_socket() const;
+
 private:
     friend class detail::Connection;
 

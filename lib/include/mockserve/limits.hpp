@@ -45,6 +45,9 @@ struct Limits {
     // Longest time one read of the body or one write of the response may make
     // no progress. Then the connection is closed.
     std::chrono::milliseconds io_timeout{30'000};
+    // Longest run of a CGI script; then its process group is killed (504 if
+    // nothing was sent yet).
+    std::chrono::milliseconds cgi_timeout{30'000};
     // shutdown() lets busy connections finish for this long, then closes them.
     std::chrono::milliseconds shutdown_timeout{10'000};
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace mockserve::http {
@@ -21,6 +22,12 @@ public:
     // Reads up to `size` bytes into `into`; fewer only at the end of the body
     // (0 once it has ended). Throws ConnectionError if the client goes away.
     std::size_t read(char* into, std::size_t size);
+    // At least one byte if the body has more, at most `size`, without waiting
+    // for more than the first (Python's read1); 0 at the end of the body.
+    std::size_t read_some(char* into, std::size_t size);
+    // As read_some(), but nothing (rather than a wait) when no byte has
+    // arrived yet: for a handler that waits on the socket with poll().
+    std::optional<std::size_t> read_nowait(char* into, std::size_t size);
     // Up to `size` bytes; the whole rest of the body by default.
     std::string read(std::size_t size = std::numeric_limits<std::size_t>::max());
     // One line, its '\n' included, of at most `limit` bytes.

@@ -83,9 +83,13 @@ public:
     // regard to case, "/" after directories, "@" after symbolic links).
     virtual std::optional<Source> list_directory(const std::string& path);
 
+protected:
+    // Whether `path` lies inside `directory` once symbolic links are
+    // resolved (always true with follow_symlinks_outside).
+    bool inside_directory(const std::string& path) const;
+
 private:
     std::optional<Source> send_file(const std::string& path);
-    bool inside_directory(const std::string& path) const;
     void send_error_with(int code, std::string_view header, std::string_view value);
 };
 

@@ -1,0 +1,36 @@
+#include "cgi_environment.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mockserve::http::detail {
+namespace {
+
+using ::testing::Contains;
+using ::testing::Not;
+
+TEST(CgiEnvironment, HeadersCannotSetCgiVariablesOrCollide) {
+    Headers headers;
+    headers.add("Content-Length", "3");
+    headers.add("X-Token", "a");
+    headers.add("X_Token", "b");
+    headers.add("Proxy", "http://evil");
+    headers.add("x-token", "c");
+    CgiRequest request;
+    request.request_method = "POST";
+    request.content_length = 3;
+    request.headers = &headers;
+    const char* inherited[] = {"PATH=/usr/bin", "HTTP_PROXY=http://server-env", "QUERY_STRING=stale", nullptr};
+    const auto env = build_cgi_environment(request, inherited);
+    EXPECT_THAT(env.variables, Contains("PATH=/usr/bin"));
+    EXPECT_THAT(env.variables, Contains("HTTP_X_TOKEN=a, c"));
+    EXPECT_THAT(env.variables, Contains("CONTENT_LENGTH=3"));
+    EXPECT_THAT(env.variables, Contains("QUERY_STRING="));
+    EXPECT_THAT(env.variables, Not(Contains("HTTP_PROXY=http://server-env")));
+    EXPECT_THAT(env.variables, Not(Contains("HTTP_PROXY=http://evil")));
+    EXPECT_THAT(env.variables, Not(Contains("HTTP_CONTENT_LENGTH=3")));
+    EXPECT_EQ(env.dropped, std::vector<std::string>{"X_Token"});
+}
+
+}  // namespace
+}  // namespace mockserve::http::detail

@@ -92,7 +92,14 @@ struct ScriptRun {
 
 void ScriptRun::send_script_head() {
     const auto& head = parser.head();
-    handler.send_response_only(head.status, head.reason.empty() ? std::nullopt : std::optional<std::string>(head.reason));
+    // Python's reason phrase for a script that says nothing of its status.
+    std::optional<std::string> reason;
+    if (!head.reason.empty()) {
+        reason = head.reason;
+    } else if (!head.status_given && head.status == 200) {
+        reason = "Script output follows";
+    }
+    handler.send_response_only(head.status, reason);
     handler.log_request(head.status);
     bool has_server = false, has_date = false;
     for (const auto& [name, value] : head.fields) {

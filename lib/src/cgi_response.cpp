@@ -76,7 +76,7 @@ CgiResponseParser::State CgiResponseParser::parse_block(std::string_view block) 
                 return fail("an invalid Status in the script's output: \"" + std::string(value) + "\"");
             head_.status = std::stoi(std::string(value.substr(0, 3)));
             head_.reason = value.size() > 4 ? std::string(value.substr(4)) : std::string();
-            has_status = true;
+            head_.status_given = has_status = true;
             continue;
         }
         if (iequals(name, "Content-Type")) has_type = true;

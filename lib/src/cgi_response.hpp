@@ -19,6 +19,7 @@ namespace mockserve::http::detail {
 struct CgiResponseHead {
     int status = 200;
     std::string reason;  // empty: the table's
+    bool status_given = false;  // the script wrote a Status field
     std::vector<std::pair<std::string, std::string>> fields;  // in order, Status left out
 };
 

@@ -1,17 +1,19 @@
 // mockserve: the command.
 //
-// For now it serves EchoHandler with the command line of `python3 -m
-// http.server` (--bind, --protocol, PORT); the scenario runner and the
-// file/CGI drop-in mode come next. Differences from Python, kept on purpose:
-// it binds 127.0.0.1 unless told otherwise, and speaks HTTP/1.1 by default.
+// Without a scenario it is a drop-in for `python3 -m http.server`: the same
+// flags (--bind, --directory, --cgi, --protocol, PORT), Python's banner and
+// request log, SimpleHTTPRequestHandler or CGIHTTPRequestHandler. Two
+// differences, kept on purpose: it binds 127.0.0.1 unless told otherwise
+// (Python binds every interface), and answers HTTP/1.1 (Python HTTP/1.0).
 
-#include "echo_handler.hpp"
-
+#include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/http_server.hpp>
+#include <mockserve/simple_http_request_handler.hpp>
 
 #include <boost/program_options.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <pthread.h>
 
@@ -23,18 +25,37 @@ constexpr int kUsageError = 2;
 
 struct Options {
     std::string bind = "127.0.0.1";
+    std::string directory;
     std::string protocol = "HTTP/1.1";
     int port = 8000;
+    bool cgi = false;
     bool quiet = false;
 };
 
+void print_help(const po::options_description& visible) {
+    std::cout << "usage: mockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]\n\n"
+                 "Serves DIRECTORY over HTTP on PORT, as `python3 -m http.server` does: files,\n"
+                 "directory listings, and with --cgi the CGI scripts in /cgi-bin and /htbin.\n"
+                 "PORT defaults to 8000; 0 picks a free port, printed in the first line.\n"
+                 "Stops on Ctrl-C or SIGTERM.\n\n"
+              << visible
+              << "\nUnlike Python: binds 127.0.0.1 unless --bind says otherwise, and answers\n"
+                 "HTTP/1.1 unless --protocol says otherwise.\n\n"
+                 "Example:\n  mockserve --cgi --directory fixtures 0\n";
+}
+
+// 0: go on; -1: done (help shown); otherwise the exit code.
 int parse(int argc, char** argv, Options& options) {
     po::options_description visible("Options");
     visible.add_options()
         ("help,h", "show this help and exit")
-        ("bind,b", po::value(&options.bind)->value_name("ADDRESS"), "bind to this address (default: 127.0.0.1)")
+        ("cgi", po::bool_switch(&options.cgi), "run CGI scripts found in /cgi-bin and /htbin")
+        ("bind,b", po::value(&options.bind)->value_name("ADDRESS"),
+         "bind to this address (default: 127.0.0.1; 0.0.0.0 or :: for all interfaces)")
+        ("directory,d", po::value(&options.directory)->value_name("DIRECTORY"),
+         "serve this directory (default: the current directory)")
         ("protocol,p", po::value(&options.protocol)->value_name("VERSION"),
-         "the HTTP version to answer with: HTTP/1.0 or HTTP/1.1 (default: HTTP/1.1)")
+         "answer with this HTTP version: HTTP/1.0 or HTTP/1.1 (default: HTTP/1.1)")
         ("quiet,q", po::bool_switch(&options.quiet), "do not log requests");
     po::options_description hidden;
     hidden.add_options()("port", po::value(&options.port));
@@ -52,10 +73,7 @@ int parse(int argc, char** argv, Options& options) {
         return kUsageError;
     }
     if (vm.count("help")) {
-        std::cout << "usage: mockserve [-h] [-b ADDRESS] [-p VERSION] [-q] [PORT]\n\n"
-                     "Serves an echo of every request (request line, headers, body size) on PORT\n"
-                     "(default 8000; 0 picks a free port), until Ctrl-C or SIGTERM.\n\n"
-                  << visible << "\nExample:\n  mockserve 0\n";
+        print_help(visible);
         return -1;
     }
     if (options.port < 0 || options.port > 65535) {
@@ -66,7 +84,30 @@ int parse(int argc, char** argv, Options& options) {
         std::cerr << "mockserve: protocol must be HTTP/1.0 or HTTP/1.1, not " << options.protocol << "\n";
         return kUsageError;
     }
+    std::error_code ec;
+    if (options.directory.empty()) options.directory = std::filesystem::current_path().string();
+    if (!std::filesystem::is_directory(options.directory, ec)) {
+        std::cerr << "mockserve: not a directory: " << options.directory << "\n";
+        return kUsageError;
+    }
+    options.directory = std::filesystem::absolute(options.directory).lexically_normal().string();
     return 0;
+}
+
+mockserve::http::HandlerFactory handler_for(const Options& options) {
+    using namespace mockserve::http;
+    if (options.cgi) {
+        return [directory = options.directory, protocol = options.protocol] {
+            auto handler = std::make_unique<CGIHTTPRequestHandler>(directory);
+            handler->protocol_version = protocol;
+            return handler;
+        };
+    }
+    return [directory = options.directory, protocol = options.protocol] {
+        auto handler = std::make_unique<SimpleHTTPRequestHandler>(directory);
+        handler->protocol_version = protocol;
+        return handler;
+    };
 }
 
 }  // namespace
@@ -84,15 +125,12 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     try {
-        using mockserve::http::handler_class;
-        mockserve::http::ThreadingHTTPServer server(
-            {options.bind, static_cast<std::uint16_t>(options.port)},
-            handler_class<mockserve::cli::EchoHandler>(options.protocol));
+        mockserve::http::ThreadingHTTPServer server({options.bind, static_cast<std::uint16_t>(options.port)},
+                                                    handler_for(options));
         if (options.quiet) server.quiet();
         server.start();
-        const auto& host = server.server_address.host;
-        std::cout << "Serving HTTP on " << host << " port " << server.server_port << " (" << server.url()
-                  << "/) ..." << std::endl;
+        std::cout << "Serving HTTP on " << server.server_address.host << " port " << server.server_port << " ("
+                  << server.url() << "/) ..." << std::endl;
         int signal = 0;
         sigwait(&stop_signals, &signal);
         std::cout << "\nKeyboard interrupt received, exiting." << std::endl;

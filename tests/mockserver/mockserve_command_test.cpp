@@ -1,12 +1,16 @@
 // The mockserve command, run as a process.
 #include "support/child_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <algorithm>
+#include <filesystem>
 #include <regex>
+#include <sys/stat.h>
 
 namespace mockserve {
 namespace {
@@ -22,29 +26,29 @@ std::uint16_t port_from_banner(const std::string& line) {
     return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
-TEST(MockserveCommand, ServesOnAnEphemeralPortAndStopsOnSigterm) {
-    ChildProcess mockserve({MOCKSERVE_BINARY, "0"});
+const std::string kFixtures = MOCKSERVE_FIXTURES;
+
+TEST(MockserveCommand, ServesADirectoryOnAnEphemeralPortAndStopsOnSigterm) {
+    ChildProcess mockserve({MOCKSERVE_BINARY, "--directory", kFixtures + "/site", "0"});
     const auto banner = mockserve.read_line();
     ASSERT_TRUE(banner);
     const auto port = port_from_banner(*banner);
     ASSERT_NE(port, 0) << *banner;
 
-    RawClient client(port);
-    client.send("POST /hello?x=1 HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc");
-    auto r = client.read_response();
+    auto r = testing::exchange(port, "GET /docs/data.json HTTP/1.1\r\nHost: test\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->version, "HTTP/1.1");
-    EXPECT_THAT(r->body, HasSubstr("POST /hello?x=1 HTTP/1.1\nHost: test\n"));
-    EXPECT_THAT(r->body, HasSubstr("3 bytes of body"));
+    EXPECT_EQ(r->header("Content-type"), "application/json");
+    EXPECT_THAT(r->body, HasSubstr("\"fixture\""));
 
     mockserve.signal(SIGTERM);
     EXPECT_EQ(mockserve.wait(), 0);
-    EXPECT_THAT(mockserve.read_stderr(), HasSubstr("\"POST /hello?x=1 HTTP/1.1\" 200 -"));
+    EXPECT_THAT(mockserve.read_stderr(), HasSubstr("\"GET /docs/data.json HTTP/1.1\" 200 -"));
 }
 
-TEST(MockserveCommand, ProtocolOptionAndSigint) {
-    ChildProcess mockserve({MOCKSERVE_BINARY, "--protocol", "HTTP/1.0", "--quiet", "0"});
+TEST(MockserveCommand, ShortFlagsProtocolAndSigint) {
+    ChildProcess mockserve({MOCKSERVE_BINARY, "-p", "HTTP/1.0", "-q", "-d", kFixtures + "/site", "-b", "127.0.0.1", "0"});
     const auto banner = mockserve.read_line();
     ASSERT_TRUE(banner);
     const auto port = port_from_banner(*banner);
@@ -52,16 +56,41 @@ TEST(MockserveCommand, ProtocolOptionAndSigint) {
     auto r = testing::exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->version, "HTTP/1.0");
+    EXPECT_THAT(r->body, HasSubstr("mockserve fixture site"));
     mockserve.signal(SIGINT);
     EXPECT_EQ(mockserve.wait(), 0);
     EXPECT_EQ(mockserve.read_stderr(), "");
 }
 
+TEST(MockserveCommand, CgiFlagRunsScripts) {
+    testing::TempDir tmp;  // reachable by "nobody", whom a root server runs scripts as
+    std::filesystem::copy(kFixtures + "/cgi-bin", tmp.path() / "cgi-bin", std::filesystem::copy_options::recursive);
+    ::chmod(tmp.path().c_str(), 0755);
+    ChildProcess mockserve({MOCKSERVE_BINARY, "--cgi", "--directory", tmp.str(), "0"});
+    const auto banner = mockserve.read_line();
+    ASSERT_TRUE(banner);
+    const auto port = port_from_banner(*banner);
+    ASSERT_NE(port, 0);
+    auto r = testing::exchange(port, "GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "Hello from CGI\n");
+    auto post = testing::exchange(port, "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->body, "ping");
+    mockserve.signal(SIGTERM);
+    EXPECT_EQ(mockserve.wait(), 0);
+}
+
 TEST(MockserveCommand, BadArgumentsExitWith2) {
-    for (const char* bad : {"70000", "--protocol=HTTP/2", "--no-such-flag"}) {
-        ChildProcess mockserve({MOCKSERVE_BINARY, bad});
-        EXPECT_EQ(mockserve.wait(), 2) << bad;
-        EXPECT_THAT(mockserve.read_stderr(), HasSubstr("mockserve: ")) << bad;
+    for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+             {"70000"}, {"-1"}, {"--protocol=HTTP/2"}, {"--no-such-flag"}, {"--directory", "/no/such/dir", "0"}}) {
+        std::vector<std::string> argv{MOCKSERVE_BINARY};
+        argv.insert(argv.end(), bad.begin(), bad.end());
+        ChildProcess mockserve(argv);
+        EXPECT_EQ(mockserve.wait(), 2) << bad[0];
+        const auto error = mockserve.read_stderr();
+        EXPECT_THAT(error, HasSubstr("mockserve: ")) << bad[0];
+        EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
     }
 }
 
@@ -70,7 +99,8 @@ TEST(MockserveCommand, HelpDocumentsEveryFlag) {
     std::string text;
     while (auto line = mockserve.read_line()) text += *line + "\n";
     EXPECT_EQ(mockserve.wait(), 0);
-    for (const char* flag : {"--bind", "--protocol", "--quiet", "--help", "PORT"}) EXPECT_THAT(text, HasSubstr(flag));
+    for (const char* flag : {"--bind", "-b", "--directory", "-d", "--cgi", "--protocol", "-p", "--quiet", "--help", "PORT"})
+        EXPECT_THAT(text, HasSubstr(flag));
 }
 
 }  // namespace

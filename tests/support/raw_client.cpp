@@ -95,30 +95,49 @@ bool RawClient::fill_until(std::string_view marker, std::size_t& position) {
 }
 
 std::optional<RawResponse> RawClient::read_response(bool head_request) {
-    std::size_t end = 0;
-    if (!fill_until("\r\n\r\n", end)) {
-        ADD_FAILURE() << "no complete response head; received: " << buffer_;
-        return std::nullopt;
+    // The head ends at the first empty line; lines may end in CRLF or, as in
+    // Python's CGI responses, a bare LF.
+    std::size_t end = 0, body_start = 0;
+    while (true) {
+        const auto lf_lf = buffer_.find("\n\n");
+        const auto lf_crlf = buffer_.find("\n\r\n");
+        if (lf_lf != std::string::npos || lf_crlf != std::string::npos) {
+            if (lf_crlf == std::string::npos || (lf_lf != std::string::npos && lf_lf < lf_crlf)) {
+                end = lf_lf;
+                body_start = lf_lf + 2;
+            } else {
+                end = lf_crlf;
+                body_start = lf_crlf + 3;
+            }
+            break;
+        }
+        if (!fill(buffer_.size() + 1)) {
+            ADD_FAILURE() << "no complete response head; received: " << buffer_;
+            return std::nullopt;
+        }
     }
     RawResponse response;
-    std::string head = buffer_.substr(0, end + 2);
-    buffer_.erase(0, end + 4);
-    auto line_end = head.find("\r\n");
-    const std::string status_line = head.substr(0, line_end);
+    const std::string head = buffer_.substr(0, end + 1);
+    buffer_.erase(0, body_start);
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos < head.size();) {
+        auto next = head.find('\n', pos);
+        std::string line = head.substr(pos, next - pos);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        lines.push_back(line);
+        pos = next + 1;
+    }
+    const std::string& status_line = lines.front();
     const auto sp1 = status_line.find(' ');
     const auto sp2 = status_line.find(' ', sp1 + 1);
     response.version = status_line.substr(0, sp1);
     response.status = std::stoi(status_line.substr(sp1 + 1, sp2 - sp1 - 1));
     response.reason = sp2 == std::string::npos ? "" : status_line.substr(sp2 + 1);
-    std::size_t pos = line_end + 2;
-    while (pos < head.size()) {
-        const auto next = head.find("\r\n", pos);
-        const std::string line = head.substr(pos, next - pos);
-        const auto colon = line.find(':');
-        std::string value = line.substr(colon + 1);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto colon = lines[i].find(':');
+        std::string value = lines[i].substr(colon + 1);
         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-        response.headers.emplace_back(line.substr(0, colon), value);
-        pos = next + 2;
+        response.headers.emplace_back(lines[i].substr(0, colon), value);
     }
     if (head_request || response.status < 200 || response.status == 204 || response.status == 304) return response;
 

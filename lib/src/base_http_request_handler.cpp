@@ -4,6 +4,7 @@
 #include "framing.hpp"
 #include "log_format.hpp"
 #include "request_head.hpp"
+#include "text.hpp"
 
 #include <mockserve/http_server.hpp>
 #include <mockserve/version.hpp>
@@ -33,13 +34,6 @@ const char* const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
 namespace {
 
 bool breaks_head(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
-
-std::string lowered(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 }  // namespace
 
@@ -156,7 +150,7 @@ void BaseHTTPRequestHandler::send_header(std::string_view keyword, std::string_v
     headers_buffer_.append(keyword).append(": ").append(value).append("\r\n");
     if (iequals(keyword, "Connection")) {
         head_connection_field_ = true;
-        const auto v = lowered(value);
+        const auto v = detail::to_lower_ascii(value);
         if (v == "close") {
             close_connection = true;
         } else if (v == "keep-alive") {

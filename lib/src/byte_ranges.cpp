@@ -1,29 +1,20 @@
 #include "byte_ranges.hpp"
 
 #include "framing.hpp"
+#include "text.hpp"
 
 namespace mockserve::http::detail {
 
-namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-}  // namespace
-
 RangeRequest parse_range(std::string_view header, std::uint64_t size, std::size_t max_ranges) {
     RangeRequest request;
-    header = trim(header);
+    header = trim_ows(header);
     if (header.substr(0, 6) != "bytes=") return request;
     auto specs = header.substr(6);
     std::size_t count = 0;
     bool any = false;
     while (true) {
         const auto comma = specs.find(',');
-        const auto spec = trim(specs.substr(0, comma));
+        const auto spec = trim_ows(specs.substr(0, comma));
         if (!spec.empty()) {
             if (++count > max_ranges) return RangeRequest{};
             const auto dash = spec.find('-');

@@ -1,6 +1,7 @@
 #include "cgi_response.hpp"
 
 #include "request_head.hpp"
+#include "text.hpp"
 
 #include <mockserve/headers.hpp>
 
@@ -64,9 +65,7 @@ CgiResponseParser::State CgiResponseParser::parse_block(std::string_view block) 
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
             return fail("not a header line in the script's output: \"" + std::string(line.substr(0, 80)) + "\"");
         const auto name = line.substr(0, colon);
-        auto value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        const auto value = trim_ows(line.substr(colon + 1));
         if (value.find_first_of(std::string_view("\r\0", 2)) != std::string_view::npos)
             return fail("a control character in the script's header " + std::string(name));
         if (iequals(name, "Status")) {

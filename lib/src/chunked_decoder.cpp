@@ -1,6 +1,7 @@
 #include "chunked_decoder.hpp"
 
 #include "request_head.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -8,13 +9,6 @@
 namespace mockserve::http::detail {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool has_control_character(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char ch) {
@@ -49,9 +43,9 @@ bool ChunkedDecoder::take_line(std::string_view input, std::size_t& pos, std::si
 bool ChunkedDecoder::on_size_line(std::string_view line) {
     std::size_t digits = 0;
     std::uint64_t size = 0;
-    while (digits < line.size() && hex_value(line[digits]) >= 0) {
+    while (digits < line.size() && hex_digit_value(line[digits]) >= 0) {
         if (digits == 16) return fail(400, "Bad chunked body: chunk size too large");
-        size = size * 16 + static_cast<std::uint64_t>(hex_value(line[digits]));
+        size = size * 16 + static_cast<std::uint64_t>(hex_digit_value(line[digits]));
         ++digits;
     }
     if (digits == 0) return fail(400, "Bad chunked body: invalid chunk size");

@@ -2,6 +2,7 @@
 
 #include "server_impl.hpp"
 #include "socket_io.hpp"
+#include "text.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
 
@@ -34,16 +35,7 @@ constexpr std::string_view kPlain500 =
     "Connection: close\r\n\r\nInternal Server Error";
 
 bool has_token(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        auto element = list.substr(0, comma);
-        while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
-        while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
-        if (iequals(element, token)) return true;
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return false;
+    return any_list_element(list, [&](std::string_view element) { return iequals(element, token); });
 }
 
 }  // namespace

@@ -1,26 +1,17 @@
 #include "directory_listing.hpp"
 
 #include "log_format.hpp"
+#include "text.hpp"
 #include "url_path.hpp"
 
 #include <algorithm>
 
 namespace mockserve::http::detail {
 
-namespace {
-
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-}  // namespace
 
 std::string render_listing(std::string_view request_path, std::vector<ListingEntry> entries) {
     std::stable_sort(entries.begin(), entries.end(), [](const ListingEntry& a, const ListingEntry& b) {
-        const auto la = ascii_lower(a.name), lb = ascii_lower(b.name);
+        const auto la = to_lower_ascii(a.name), lb = to_lower_ascii(b.name);
         return la != lb ? la < lb : a.name < b.name;
     });
     const std::string display_path = html_escape(unquote(request_path));

@@ -1,5 +1,7 @@
 #include "framing.hpp"
 
+#include "text.hpp"
+
 #include <mockserve/headers.hpp>
 
 #include <optional>
@@ -10,25 +12,14 @@ namespace mockserve::http::detail {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-// The elements of a comma-separated list field, across all its lines. Empty
-// elements are skipped, as RFC 9110 section 5.6.1 asks of recipients.
+// The elements of a comma-separated list field, across all its lines.
 std::vector<std::string_view> list_elements(const std::vector<std::string_view>& values) {
     std::vector<std::string_view> elements;
-    for (auto value : values) {
-        while (true) {
-            const auto comma = value.find(',');
-            const auto element = trim(value.substr(0, comma));
-            if (!element.empty()) elements.push_back(element);
-            if (comma == std::string_view::npos) break;
-            value.remove_prefix(comma + 1);
-        }
-    }
+    for (const auto value : values)
+        any_list_element(value, [&](std::string_view element) {
+            elements.push_back(element);
+            return false;
+        });
     return elements;
 }
 
@@ -74,7 +65,7 @@ std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, cons
         std::vector<std::string_view> parts;
         while (true) {
             const auto comma = value.find(',');
-            parts.push_back(trim(value.substr(0, comma)));
+            parts.push_back(trim_ows(value.substr(0, comma)));
             if (comma == std::string_view::npos) break;
             value.remove_prefix(comma + 1);
         }

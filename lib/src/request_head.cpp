@@ -1,6 +1,7 @@
 #include "request_head.hpp"
 
 #include "log_format.hpp"
+#include "text.hpp"
 
 #include <array>
 
@@ -158,9 +159,7 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
         if (colon == std::string_view::npos) return bad("Bad header: no colon");
         const auto name = line.substr(0, colon);
         if (!is_token(name)) return bad("Bad header field name (" + python_repr(name) + ")");
-        auto value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        const auto value = trim_ows(line.substr(colon + 1));
         for (const char c : value)
             if (!is_field_value_char(static_cast<unsigned char>(c)))
                 return bad("Bad header field value in " + std::string(name));

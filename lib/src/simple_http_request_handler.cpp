@@ -4,7 +4,7 @@
 #include "directory_listing.hpp"
 #include "log_format.hpp"
 #include "mime_types_table.hpp"
-#include "request_head.hpp"
+#include "text.hpp"
 #include "url_path.hpp"
 
 #include <mockserve/version.hpp>
@@ -25,12 +25,7 @@ namespace mockserve::http {
 
 namespace {
 
-std::string lowered(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
+using detail::any_list_element;
 
 // The suffix as posixpath.splitext gives it: from the last '.' of the last
 // component, unless that component starts with its only dots.
@@ -59,18 +54,11 @@ std::string etag_for(const struct stat& st) {
 
 // If-None-Match, with the weak comparison RFC 9110 section 13.1.2 asks for.
 bool none_match(std::string_view header, std::string_view etag) {
-    while (!header.empty()) {
-        const auto comma = header.find(',');
-        auto tag = header.substr(0, comma);
-        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    return any_list_element(header, [&](std::string_view tag) {
         if (tag == "*") return true;
         if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
-        if (tag == etag) return true;
-        if (comma == std::string_view::npos) break;
-        header.remove_prefix(comma + 1);
-    }
-    return false;
+        return tag == etag;
+    });
 }
 
 SystemTime modification_time(const struct stat& st) {
@@ -165,7 +153,7 @@ std::string SimpleHTTPRequestHandler::translate_path(std::string_view request_pa
 std::string SimpleHTTPRequestHandler::guess_type(std::string_view path) const {
     const std::string suffix(extension(path));
     if (const auto it = extensions_map->find(suffix); it != extensions_map->end()) return it->second;
-    if (const auto it = extensions_map->find(lowered(suffix)); it != extensions_map->end()) return it->second;
+    if (const auto it = extensions_map->find(detail::to_lower_ascii(suffix)); it != extensions_map->end()) return it->second;
     return "application/octet-stream";
 }
 

@@ -55,3 +55,18 @@ TEST(Readme, LibraryExample) {
     EXPECT_EQ(brew->status, 418);
     server.shutdown();  // graceful; the destructor would do it too
 }
+
+// README:begin files-example
+#include <mockserve/cgi_http_request_handler.hpp>
+
+TEST(Readme, FilesAndCgiExample) {
+    // What `python3 -m http.server --cgi --directory fixtures` serves.
+    const std::string directory = MOCKSERVE_FIXTURES;
+    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<CGIHTTPRequestHandler>(directory));
+    server.quiet();
+    server.start();  // GET server.url() + "/site/docs/data.json", or a script in /cgi-bin
+// README:end files-example
+    auto r = mockserve::testing::exchange(server.server_port, "GET /site/docs/data.json HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("Content-type"), "application/json");
+}

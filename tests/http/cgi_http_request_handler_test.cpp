@@ -307,6 +307,24 @@ TEST(CGIHTTPRequestHandler, PathTricksNeitherRunNorRevealAnything) {
     EXPECT_EQ(collapsed->body, "Hello from CGI\n");
 }
 
+TEST(CGIHTTPRequestHandler, ScriptsGetOnlyTheirStandardDescriptors) {
+    CgiServer s;
+    auto r = s.get("/cgi-bin/fds.sh");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "checked\n");  // no "open N" line: the server's sockets stayed behind
+}
+
+TEST(CGIHTTPRequestHandler, IsPythonAndIsExecutable) {
+    CgiTree tree;
+    CGIHTTPRequestHandler h(tree.tmp.str());
+    EXPECT_TRUE(h.is_python("/cgi-bin/echo.py"));
+    EXPECT_TRUE(h.is_python("/x/script.PYW"));
+    EXPECT_FALSE(h.is_python("/cgi-bin/hello.sh"));
+    EXPECT_FALSE(h.is_python("/dir.py/script"));
+    EXPECT_TRUE(h.is_executable((tree.tmp.path() / "cgi-bin" / "hello.sh").string()));
+    EXPECT_EQ(h.cgi_directories, (std::vector<std::string>{"/cgi-bin", "/htbin"}));
+}
+
 TEST(CGIHTTPRequestHandler, VerbatimModeIsPythons) {
     CgiServer s({}, true);
     RawClient client(s.server.server_port);

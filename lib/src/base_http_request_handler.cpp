@@ -223,6 +223,14 @@ std::string BaseHTTPRequestHandler::address_string() const { return client_addre
 
 int BaseHTTPRequestHandler::client_socket() const { return channel_ ? channel_->native_handle() : -1; }
 
+void BaseHTTPRequestHandler::delay_response(std::chrono::milliseconds delay) {
+    if (channel_) channel_->delay_response(delay);
+}
+
+void BaseHTTPRequestHandler::abort_connection(bool reset) {
+    if (channel_) channel_->abort(reset);
+}
+
 // --- rfile and wfile ------------------------------------------------------------
 
 void RequestStream::attach(detail::Channel* channel) {
@@ -254,6 +262,8 @@ std::size_t RequestStream::read_some(char* into, std::size_t size) {
     }
     return channel_ && size > 0 ? static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, channel_->read_body(into, size, true))) : 0;
 }
+
+void RequestStream::unread(std::string_view bytes) { pushback_.insert(0, bytes); }
 
 std::optional<std::size_t> RequestStream::read_nowait(char* into, std::size_t size) {
     if (!pushback_.empty() || !channel_ || size == 0) return read_some(into, size);

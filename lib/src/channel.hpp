@@ -3,6 +3,7 @@
 
 #include "response_writer.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,6 +20,12 @@ public:
     virtual void flush() = 0;
     virtual void send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;
     virtual int native_handle() const = 0;
+    // Holds the response back this long after the handler returns, on a
+    // timer: no thread waits.
+    virtual void delay_response(std::chrono::milliseconds delay) = 0;
+    // Ends the connection once the handler returns, with nothing more sent;
+    // `reset`: with a TCP reset rather than a close.
+    virtual void abort(bool reset) = 0;
 
 protected:
     ~Channel() = default;

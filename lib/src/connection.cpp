@@ -45,6 +45,7 @@ Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, net::ip::tcp::s
       limits_(server_->limits),
       socket_(std::move(socket)),
       deadline_timer_(socket_.get_executor()),
+      delay_timer_(socket_.get_executor()),
       in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
       scanner_(limits_) {
     fd_ = socket_.native_handle();
@@ -159,6 +160,7 @@ void Connection::on_head() {
     in_.consume(extent.end);
     scanner_.reset();
     ++requests_;
+    request_open_ = true;
     if (auto* error = std::get_if<HttpError>(&parsed)) return refuse(*error);
 
     auto& head = std::get<RequestHead>(parsed);
@@ -182,7 +184,8 @@ void Connection::on_head() {
             // "100 Continue" goes out before the client sends the body.
             arm_deadline(Clock::now() + limits_.io_timeout);
             net::async_write(socket_, net::buffer(writer_.output()),
-                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                 self->response_bytes_ += n;
                                  if (self->disarm_deadline() || ec) return self->close_now();
                                  self->writer_.output().clear();
                                  self->do_read_body();
@@ -196,6 +199,7 @@ void Connection::on_head() {
 void Connection::refuse(const HttpError& error) {
     reading_head_ = false;
     refused_ = true;
+    request_open_ = true;
     auto& h = *handler_;
     h.close_connection = true;
     writer_.begin({false, true, h.protocol_version >= "HTTP/1.1"}, limits_.response_buffer_size);
@@ -329,6 +333,13 @@ void Connection::on_handler_exception(const char* what) {
 void Connection::run_request() {
     auto& h = *handler_;
     run_handler([&] { h.handle(); });
+    if (abort_ != Abort::none) {
+        if (abort_ == Abort::reset) {
+            boost::system::error_code ignored;
+            socket_.set_option(net::socket_base::linger(true, 0), ignored);  // close() then sends RST
+        }
+        return close_now();
+    }
     if (lost_) return close_now();
     // A head the handler began but did not end is ended for it.
     if (!h.headers_buffer_.empty()) run_handler([&] { h.end_headers(); });
@@ -346,10 +357,22 @@ void Connection::finish_request(bool keep_alive) {
     keep_alive = keep_alive && body_complete_ && !server_->stopping() &&
                  (limits_.max_requests_per_connection == 0 || requests_ < limits_.max_requests_per_connection);
     keep_alive_ = writer_.finish(keep_alive);
+    if (response_delay_.count() > 0) {
+        delay_timer_.expires_after(std::exchange(response_delay_, std::chrono::milliseconds(0)));
+        delay_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec) return self->close_now();
+            self->do_write_response();
+        });
+        return;
+    }
     do_write_response();
 }
 
 void Connection::do_write_response() {
+    // Reported before the bytes leave, so that a client that has its answer
+    // can count on the handler having heard of it (the journal, for one).
+    response_bytes_ += writer_.output().size();
+    report_response();
     if (writer_.output().empty()) return on_write_response({}, 0);
     arm_deadline(Clock::now() + limits_.io_timeout);
     net::async_write(socket_, net::buffer(writer_.output()),
@@ -373,8 +396,17 @@ void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
     do_read_head();
 }
 
+void Connection::report_response() {
+    if (!request_open_) return;
+    request_open_ = false;
+    const int status = writer_.started() ? writer_.status() : 0;
+    const auto bytes = std::exchange(response_bytes_, 0);
+    run_handler([&] { handler_->on_response_sent(status, bytes); });
+}
+
 void Connection::reset_request() {
     handler_->begin_request();
+    abort_ = Abort::none;
     framing_ = {};
     decoder_.reset();
     body_.clear();
@@ -431,8 +463,10 @@ void Connection::close_now() {
         fd_ = -1;
     }
     boost::system::error_code ignored;
+    if (handler_ready_) report_response();  // a request cut short: no status, or the one begun
     deadline_timer_.cancel();
-    socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    delay_timer_.cancel();
+    if (abort_ != Abort::reset) socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     if (handler_ready_) run_handler([&] { handler_->finish(); });
     server_->connection_closed(this);
@@ -528,6 +562,7 @@ void Connection::send_output_now() {
     auto& out = writer_.output();
     if (out.empty()) return;
     const auto ec = send_all(socket_.native_handle(), out, limits_.io_timeout);
+    response_bytes_ += out.size();
     out.clear();
     if (ec) throw ConnectionError("writing the response: " + ec.message());
 }
@@ -555,6 +590,7 @@ void Connection::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
     }
     if (ec) throw ConnectionError("sending a file: " + ec.message());
     writer_.count_body(count);
+    response_bytes_ += count;
 }
 
 }  // namespace mockserve::http::detail

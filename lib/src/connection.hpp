@@ -81,6 +81,10 @@ private:
     void flush() override;
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
     int native_handle() const override { return fd_; }
+    void delay_response(std::chrono::milliseconds delay) override { response_delay_ = delay; }
+    void abort(bool reset) override { abort_ = reset ? Abort::reset : Abort::close; }
+    // Tells the handler how its response went, once per request.
+    void report_response();
     void send_output_now();
     std::ptrdiff_t read_chunked_body(char* into, std::size_t size, bool wait);
     // Reads from the socket into `into`: waits (io_timeout) or not; -1 if
@@ -91,6 +95,7 @@ private:
     const Limits& limits_;
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer deadline_timer_;
+    boost::asio::steady_timer delay_timer_;
     bool timed_out_ = false;
     std::uint64_t deadline_generation_ = 0;
     boost::beast::flat_buffer in_;
@@ -115,6 +120,11 @@ private:
     bool handler_ready_ = false;
     bool closed_ = false;
     std::size_t linger_bytes_ = 0;
+    std::chrono::milliseconds response_delay_{0};
+    enum class Abort { none, close, reset };
+    Abort abort_ = Abort::none;
+    std::uint64_t response_bytes_ = 0;
+    bool request_open_ = false;  // a request whose response has not been reported
 
     std::mutex fd_mutex_;
     int fd_ = -1;

@@ -156,6 +156,16 @@ protected:
     // The client's socket, for a handler that waits on it beside other
     // descriptors (CGIHTTPRequestHandler notices a client that leaves).
     int client_socket() const;
+    // Sends the response this long after the handler returns; the thread is
+    // free meanwhile (the server waits on a timer).
+    void delay_response(std::chrono::milliseconds delay);
+    // Ends the connection when the handler returns, sending nothing more
+    // (what was flushed is out): a close, or with `reset` a TCP reset.
+    void abort_connection(bool reset);
+    // Called once per request when its response is complete and about to be
+    // written (or was cut short): the final status (0 if none was sent) and
+    // the bytes of the response. A client never has its answer before this.
+    virtual void on_response_sent(int /*status*/, std::uint64_t /*bytes_sent*/) {}
 
 private:
     friend class detail::Connection;

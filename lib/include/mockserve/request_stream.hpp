@@ -10,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mockserve::http {
 
@@ -30,6 +31,9 @@ public:
     std::optional<std::size_t> read_nowait(char* into, std::size_t size);
     // Up to `size` bytes; the whole rest of the body by default.
     std::string read(std::size_t size = std::numeric_limits<std::size_t>::max());
+    // Puts bytes back in front of the stream: for a handler that looks at
+    // the body before it hands the request on.
+    void unread(std::string_view bytes);
     // One line, its '\n' included, of at most `limit` bytes.
     std::string readline(std::size_t limit = std::numeric_limits<std::size_t>::max());
 

@@ -1,0 +1,73 @@
+#pragma once
+// Journal: every request the servers of a runner received, in arrival order.
+//
+// Thread-safe: servers record from their threads while a test reads, waits
+// or clears. Memory is bounded: each body is kept up to `max_body_bytes`
+// (its real size is always known), and when the whole journal passes
+// `max_total_bytes` the oldest bodies are dropped first, then the oldest
+// entries; both are counted.
+//
+// JSON Lines export, one object per request (documented in
+// scenarios/README.md): seq, server, route, method, target, path, query,
+// version, headers, body (or body_base64 when it is not UTF-8), body_size,
+// body_truncated, client, received, status, bytes_sent, duration_us,
+// explanation.
+
+#include <mockserve/scenario/recorded_request.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mockserve::scenario {
+
+struct JournalLimits {
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_total_bytes = 64 * 1024 * 1024;
+};
+
+class Journal {
+public:
+    explicit Journal(JournalLimits limits = {});
+
+    // A sequence number for a request that has just arrived.
+    std::uint64_t next_sequence();
+    // Adds a finished request (its sequence from next_sequence()).
+    void record(RecordedRequest request);
+
+    std::vector<RecordedRequest> entries() const;
+    std::size_t size() const;
+    // Waits until `predicate` holds for the entries, or `timeout` passes;
+    // returns whether it held.
+    bool wait_for(const std::function<bool(const std::vector<RecordedRequest>&)>& predicate,
+                  std::chrono::milliseconds timeout) const;
+    void clear();
+
+    std::uint64_t dropped_bodies() const;
+    std::uint64_t dropped_entries() const;
+
+    void write_jsonl(std::ostream& out) const;
+    std::string to_jsonl() const;
+    static std::string to_json(const RecordedRequest& request);
+
+private:
+    static std::size_t footprint(const RecordedRequest& request);
+    void enforce_budget();
+
+    JournalLimits limits_;
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    std::vector<RecordedRequest> entries_;  // by sequence
+    std::size_t total_bytes_ = 0;
+    std::size_t first_with_body_ = 0;  // entries before it have had their bodies dropped
+    std::uint64_t sequence_ = 0;
+    std::uint64_t dropped_bodies_ = 0;
+    std::uint64_t dropped_entries_ = 0;
+};
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,47 @@
+#pragma once
+// RecordedRequest: one request a scenario server received, as a plain,
+// copyable value. It prints like the HTTP message it was (request line,
+// headers, body cut after 2 KiB), followed by what the server did with it.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mockserve::scenario {
+
+struct RecordedRequest {
+    std::uint64_t sequence = 0;  // arrival order, from 1, across all servers of a runner
+    std::string server;
+    std::optional<std::string> route;  // the route that answered; none when none matched
+    std::string method;
+    std::string target;  // as sent: "/v1/payments?x=1"
+    std::string path;    // decoded, without the query
+    std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+    std::string version;                                        // "HTTP/1.1"
+    std::vector<std::pair<std::string, std::string>> headers;  // in order, repeats kept
+    std::string body;              // at most the journal's body cap
+    std::uint64_t body_size = 0;   // the real size
+    bool body_truncated = false;   // body holds less than body_size
+    std::string client;            // "127.0.0.1:54321"
+    std::chrono::system_clock::time_point received;
+    int status = 0;                // 0: no response was sent (a fault, or the client left)
+    std::uint64_t bytes_sent = 0;
+    std::chrono::microseconds duration{0};
+    std::string explanation;       // why no route matched, or why the request was refused
+
+    // The first value of a header (name case-insensitive), or nothing.
+    std::optional<std::string> header(std::string_view name) const;
+    // The first value of a query parameter, or nothing.
+    std::optional<std::string> query_parameter(std::string_view name) const;
+};
+
+std::ostream& operator<<(std::ostream& os, const RecordedRequest& request);
+// "POST /v1/payments (route create-payment, 201)": one line, for lists.
+std::string summary(const RecordedRequest& request);
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,119 @@
+#pragma once
+// Scenario: what a scenario file declares, as plain values. Loaded from INI
+// (scenario_loader.hpp) or made in code (ScenarioBuilder); run by
+// ScenarioRunner. scenarios/README.md documents the file format.
+
+#include <mockserve/limits.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace mockserve::scenario {
+
+using Field = std::pair<std::string, std::string>;
+
+// "/a/b" (exact), "/a/*" (the prefix "/a/"), "~ ^/a/[0-9]+$" (a regular
+// expression, searched in the decoded path).
+struct PathPattern {
+    enum class Kind { exact, prefix, regex };
+    Kind kind = Kind::exact;
+    std::string text;  // the path, the prefix without '*', or the expression
+    std::shared_ptr<const std::regex> regex;
+
+    static PathPattern parse(const std::string& text);  // throws std::regex_error
+    bool matches(std::string_view path) const;
+    std::string to_string() const;
+};
+
+// The conditions of a route's or an expectation's `request` keys; every one
+// that is given must hold.
+struct RequestPattern {
+    std::vector<std::string> methods;  // empty: any
+    std::optional<PathPattern> path;   // none: any
+    std::vector<Field> query;          // name=value, each must be among the query parameters
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;  // nullopt: present
+    std::optional<std::string> body;
+    std::optional<std::string> body_contains;
+    std::optional<std::string> body_regex_text;
+    std::shared_ptr<const std::regex> body_regex;
+    std::optional<std::string> json;  // canonical JSON: keys sorted, no white space
+};
+
+struct CannedResponse {
+    enum class Fault { none, reset, close, truncate };
+    int status = 200;
+    std::string reason;  // empty: the standard phrase
+    std::vector<Field> headers;
+    std::string body;
+    std::chrono::milliseconds delay{0};
+    Fault fault = Fault::none;
+};
+// The tree under `directory` served below the route's prefix, as
+// SimpleHTTPRequestHandler serves it.
+struct StaticTree {
+    std::string directory;
+};
+// CGI scripts in `directory`, run as CGIHTTPRequestHandler runs them, mounted
+// at the route's prefix.
+struct CgiScripts {
+    std::string directory;
+};
+using Action = std::variant<CannedResponse, StaticTree, CgiScripts>;
+
+struct Route {
+    std::string name;
+    int line = 0;  // where it was declared; 0 when built in code
+    RequestPattern request;
+    Action action;
+};
+
+struct ServerSpec {
+    std::string name;
+    int line = 0;
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: ephemeral
+    std::string protocol = "HTTP/1.1";
+    http::Limits limits;
+    std::vector<Route> routes;
+};
+
+// `count = N`, `>=N`, `<=N`.
+struct CountRule {
+    enum class Op { exactly, at_least, at_most };
+    Op op = Op::at_least;
+    std::size_t n = 1;
+    bool holds(std::size_t actual) const;
+    std::string to_string() const;
+};
+
+struct Expectation {
+    std::string server;
+    std::string name;
+    int line = 0;
+    RequestPattern request;
+    CountRule count;
+};
+
+struct Scenario {
+    std::string name;
+    std::string file;  // the file it was loaded from, if any
+    std::vector<ServerSpec> servers;
+    std::vector<Expectation> expectations;
+
+    const ServerSpec* find_server(std::string_view name) const;
+};
+
+// Text for a JSON document with object keys sorted and no white space, or
+// nothing if `text` is not JSON: two documents are JSON-equal when their
+// canonical forms are equal.
+std::optional<std::string> canonical_json(std::string_view text);
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,114 @@
+#pragma once
+// ScenarioBuilder: a scenario in code, with the file's words. Each method is
+// named after the key it stands for (request.header is request_header(),
+// response.body is response_body(), ...).
+//
+//   ScenarioBuilder b("checkout");
+//   b.server("api").route("create-payment")
+//       .request("POST /v1/payments")
+//       .request_json(R"({"amount": 1200})")
+//       .response(201)
+//       .response_header("Content-Type", "application/json")
+//       .response_body(R"({"id": "pay_123"})");
+//   b.expect("api", "one-payment").request("POST /v1/payments").count("1");
+//   ScenarioRunner runner(b.build());
+//
+// build() checks what the loader checks and throws std::invalid_argument
+// listing every mistake.
+
+#include <mockserve/scenario/scenario.hpp>
+
+#include <deque>
+#include <string>
+
+namespace mockserve::scenario {
+
+class ScenarioBuilder;
+
+// The request.* keys, shared by routes and expectations.
+template <class Self>
+class RequestConditions {
+public:
+    Self& request(const std::string& methods_and_path);  // "GET|HEAD /a/*", "/x", "~ ^/a/[0-9]+$"
+    Self& request_query(const std::string& name, const std::string& value);
+    Self& request_header(const std::string& name, const std::string& value = "*");  // "*": present
+    Self& request_body(const std::string& body);
+    Self& request_body_contains(const std::string& text);
+    Self& request_body_regex(const std::string& expression);
+    Self& request_json(const std::string& json);
+
+protected:
+    RequestConditions(RequestPattern& pattern, std::vector<std::string>& errors, std::string where)
+        : pattern_(&pattern), errors_(&errors), where_(std::move(where)) {}
+    RequestPattern* pattern_;
+    std::vector<std::string>* errors_;
+    std::string where_;
+
+private:
+    Self& self() { return static_cast<Self&>(*this); }
+};
+
+class RouteBuilder : public RequestConditions<RouteBuilder> {
+public:
+    RouteBuilder(Route& route, std::vector<std::string>& errors, std::string where);
+    RouteBuilder& response(int status);
+    RouteBuilder& response_reason(const std::string& reason);
+    RouteBuilder& response_header(const std::string& name, const std::string& value);
+    RouteBuilder& response_body(const std::string& body);
+    RouteBuilder& response_delay(std::chrono::milliseconds delay);
+    RouteBuilder& response_fault(CannedResponse::Fault fault);
+    RouteBuilder& serve_static(const std::string& directory);
+    RouteBuilder& serve_cgi(const std::string& directory);
+
+private:
+    friend class ScenarioBuilder;
+    CannedResponse& canned();
+    Route* route_;
+    int actions_ = 0;
+    bool canned_ = false;
+};
+
+class ExpectBuilder : public RequestConditions<ExpectBuilder> {
+public:
+    ExpectBuilder(Expectation& expectation, std::vector<std::string>& errors, std::string where);
+    ExpectBuilder& count(const std::string& rule);  // "N", ">=N", "<=N"
+
+private:
+    Expectation* expectation_;
+};
+
+class ServerBuilder {
+public:
+    ServerBuilder(ScenarioBuilder& owner, std::string name) : owner_(&owner), name_(std::move(name)) {}
+    ServerBuilder& bind(const std::string& address);
+    ServerBuilder& port(std::uint16_t port);
+    ServerBuilder& protocol(const std::string& version);
+    ServerBuilder& limits(const http::Limits& limits);
+    RouteBuilder& route(const std::string& name);
+
+private:
+    ServerSpec& spec();
+    ScenarioBuilder* owner_;
+    std::string name_;
+};
+
+class ScenarioBuilder {
+public:
+    explicit ScenarioBuilder(std::string name = {});
+    ServerBuilder& server(const std::string& name);
+    ExpectBuilder& expect(const std::string& server, const std::string& name);
+    Scenario build() const;
+
+private:
+    friend class ServerBuilder;
+    Scenario scenario_;
+    std::deque<ServerBuilder> servers_;
+    std::deque<RouteBuilder> routes_;
+    std::deque<ExpectBuilder> expectations_;
+    std::deque<Route> route_storage_;
+    std::deque<Expectation> expectation_storage_;
+    std::vector<std::pair<std::string, Route*>> route_owner_;  // server name, route
+    mutable std::vector<std::string> errors_;
+};
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,26 @@
+#pragma once
+// Loading a scenario file: text in, a Scenario or every mistake out, each as
+// "FILE:LINE: what is wrong". Nothing is half-loaded.
+
+#include <mockserve/scenario/scenario.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mockserve::scenario {
+
+struct LoadResult {
+    std::optional<Scenario> scenario;
+    std::vector<std::string> errors;
+    bool ok() const { return scenario.has_value(); }
+};
+
+// Reads `file`; relative paths in it resolve against its folder.
+LoadResult load_scenario(const std::filesystem::path& file);
+// `label` names the text in messages; relative paths resolve against `base`.
+LoadResult parse_scenario(std::string_view text, const std::string& label, const std::filesystem::path& base);
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,190 @@
+#include <mockserve/scenario/journal.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+namespace mockserve::scenario {
+
+namespace {
+
+bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+        if (extra == 4 || (extra > 0 && i + extra >= text.size())) return false;
+        for (std::size_t k = 1; k <= extra; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+std::string base64(std::string_view data) {
+    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((data.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
+                           static_cast<unsigned char>(data[i + 2]);
+        out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], alphabet[v & 63]};
+    }
+    if (i < data.size()) {
+        unsigned v = static_cast<unsigned char>(data[i]) << 16;
+        if (i + 1 < data.size()) v |= static_cast<unsigned char>(data[i + 1]) << 8;
+        out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], i + 1 < data.size() ? alphabet[(v >> 6) & 63] : '=', '='};
+    }
+    return out;
+}
+
+std::string iso8601(std::chrono::system_clock::time_point when) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1'000'000));
+    return buffer;
+}
+
+boost::json::array pairs(const std::vector<std::pair<std::string, std::string>>& fields) {
+    boost::json::array out;
+    for (const auto& [name, value] : fields) out.push_back(boost::json::array{name, value});
+    return out;
+}
+
+}  // namespace
+
+Journal::Journal(JournalLimits limits) : limits_(limits) {}
+
+std::uint64_t Journal::next_sequence() {
+    std::lock_guard lock(mutex_);
+    return ++sequence_;
+}
+
+std::size_t Journal::footprint(const RecordedRequest& r) {
+    std::size_t size = sizeof(RecordedRequest) + r.server.size() + r.method.size() + r.target.size() + r.path.size() +
+                       r.version.size() + r.body.size() + r.client.size() + r.explanation.size() +
+                       (r.route ? r.route->size() : 0);
+    for (const auto& [n, v] : r.headers) size += n.size() + v.size() + 64;
+    for (const auto& [n, v] : r.query) size += n.size() + v.size() + 64;
+    return size;
+}
+
+void Journal::record(RecordedRequest request) {
+    if (request.body.size() > limits_.max_body_bytes) {
+        request.body.resize(limits_.max_body_bytes);
+        request.body_truncated = true;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        total_bytes_ += footprint(request);
+        // Requests finish out of order; the journal keeps arrival order.
+        auto at = entries_.end();
+        while (at != entries_.begin() && std::prev(at)->sequence > request.sequence) --at;
+        entries_.insert(at, std::move(request));
+        enforce_budget();
+    }
+    changed_.notify_all();
+}
+
+void Journal::enforce_budget() {
+    // Oldest bodies first...
+    while (total_bytes_ > limits_.max_total_bytes && first_with_body_ < entries_.size()) {
+        auto& oldest = entries_[first_with_body_++];
+        if (oldest.body.empty()) continue;
+        total_bytes_ -= oldest.body.size();
+        oldest.body.clear();
+        oldest.body.shrink_to_fit();
+        oldest.body_truncated = true;
+        ++dropped_bodies_;
+    }
+    // ... then the oldest entries, an eighth at a time.
+    if (total_bytes_ > limits_.max_total_bytes && !entries_.empty()) {
+        const auto drop = std::max<std::size_t>(1, entries_.size() / 8);
+        for (std::size_t i = 0; i < drop; ++i) total_bytes_ -= footprint(entries_[i]);
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+        first_with_body_ = first_with_body_ > drop ? first_with_body_ - drop : 0;
+        dropped_entries_ += drop;
+    }
+}
+
+std::vector<RecordedRequest> Journal::entries() const {
+    std::lock_guard lock(mutex_);
+    return entries_;
+}
+
+std::size_t Journal::size() const {
+    std::lock_guard lock(mutex_);
+    return entries_.size();
+}
+
+bool Journal::wait_for(const std::function<bool(const std::vector<RecordedRequest>&)>& predicate,
+                       std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return predicate(entries_); });
+}
+
+void Journal::clear() {
+    {
+        std::lock_guard lock(mutex_);
+        entries_.clear();
+        total_bytes_ = 0;
+        first_with_body_ = 0;
+    }
+    changed_.notify_all();
+}
+
+std::uint64_t Journal::dropped_bodies() const {
+    std::lock_guard lock(mutex_);
+    return dropped_bodies_;
+}
+
+std::uint64_t Journal::dropped_entries() const {
+    std::lock_guard lock(mutex_);
+    return dropped_entries_;
+}
+
+std::string Journal::to_json(const RecordedRequest& r) {
+    boost::json::object o;
+    o["seq"] = r.sequence;
+    o["server"] = r.server;
+    o["route"] = r.route ? boost::json::value(*r.route) : boost::json::value(nullptr);
+    o["method"] = r.method;
+    o["target"] = r.target;
+    o["path"] = r.path;
+    o["query"] = pairs(r.query);
+    o["version"] = r.version;
+    o["headers"] = pairs(r.headers);
+    if (valid_utf8(r.body)) {
+        o["body"] = r.body;
+    } else {
+        o["body_base64"] = base64(r.body);
+    }
+    o["body_size"] = r.body_size;
+    o["body_truncated"] = r.body_truncated;
+    o["client"] = r.client;
+    o["received"] = iso8601(r.received);
+    o["status"] = r.status;
+    o["bytes_sent"] = r.bytes_sent;
+    o["duration_us"] = r.duration.count();
+    o["explanation"] = r.explanation.empty() ? boost::json::value(nullptr) : boost::json::value(r.explanation);
+    return boost::json::serialize(o);
+}
+
+void Journal::write_jsonl(std::ostream& out) const {
+    for (const auto& entry : entries()) out << to_json(entry) << '\n';
+}
+
+std::string Journal::to_jsonl() const {
+    std::ostringstream out;
+    write_jsonl(out);
+    return out.str();
+}
+
+}  // namespace mockserve::scenario

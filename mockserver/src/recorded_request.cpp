@@ -1,0 +1,43 @@
+#include <mockserve/scenario/recorded_request.hpp>
+
+#include <mockserve/headers.hpp>
+
+namespace mockserve::scenario {
+
+namespace {
+constexpr std::size_t kPrintedBody = 2048;
+}
+
+std::optional<std::string> RecordedRequest::header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (http::iequals(n, name)) return v;
+    return std::nullopt;
+}
+
+std::optional<std::string> RecordedRequest::query_parameter(std::string_view name) const {
+    for (const auto& [n, v] : query)
+        if (n == name) return v;
+    return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
+    os << r.method << ' ' << r.target << ' ' << r.version << '\n';
+    for (const auto& [name, value] : r.headers) os << name << ": " << value << '\n';
+    if (r.body_size > 0) {
+        os << '\n' << std::string_view(r.body).substr(0, kPrintedBody);
+        if (r.body.size() > kPrintedBody || r.body_truncated)
+            os << "\n[... " << r.body_size << " bytes in all]";
+        os << '\n';
+    }
+    os << "-- #" << r.sequence << " on " << r.server << ", route " << r.route.value_or("(none)") << ", answered "
+       << r.status << " in " << r.duration.count() << " us";
+    if (!r.explanation.empty()) os << "\n-- " << r.explanation;
+    return os;
+}
+
+std::string summary(const RecordedRequest& r) {
+    return "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target + " (server " + r.server + ", route " +
+           r.route.value_or("none") + ", " + std::to_string(r.status) + ")";
+}
+
+}  // namespace mockserve::scenario

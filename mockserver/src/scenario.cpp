@@ -1,0 +1,110 @@
+#include <mockserve/scenario/scenario.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace mockserve::scenario {
+
+namespace {
+
+void write_canonical(const boost::json::value& value, std::string& out) {
+    if (value.is_object()) {
+        const auto& object = value.as_object();
+        std::vector<const boost::json::key_value_pair*> members;
+        for (const auto& member : object) members.push_back(&member);
+        std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+        out.push_back('{');
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            if (i > 0) out.push_back(',');
+            out.append(boost::json::serialize(boost::json::value(members[i]->key())));
+            out.push_back(':');
+            write_canonical(members[i]->value(), out);
+        }
+        out.push_back('}');
+    } else if (value.is_array()) {
+        out.push_back('[');
+        bool first = true;
+        for (const auto& element : value.as_array()) {
+            if (!first) out.push_back(',');
+            first = false;
+            write_canonical(element, out);
+        }
+        out.push_back(']');
+    } else {
+        out.append(boost::json::serialize(value));
+    }
+}
+
+}  // namespace
+
+PathPattern PathPattern::parse(const std::string& text) {
+    PathPattern pattern;
+    if (text.size() >= 1 && text[0] == '~') {
+        pattern.kind = Kind::regex;
+        pattern.text = text.substr(text.find_first_not_of(" \t", 1) == std::string::npos
+                                       ? text.size()
+                                       : text.find_first_not_of(" \t", 1));
+        pattern.regex = std::make_shared<const std::regex>(pattern.text, std::regex::ECMAScript);
+    } else if (!text.empty() && text.back() == '*') {
+        pattern.kind = Kind::prefix;
+        pattern.text = text.substr(0, text.size() - 1);
+    } else {
+        pattern.kind = Kind::exact;
+        pattern.text = text;
+    }
+    return pattern;
+}
+
+bool PathPattern::matches(std::string_view path) const {
+    switch (kind) {
+        case Kind::exact: return path == text;
+        case Kind::prefix: return path.substr(0, text.size()) == text;
+        case Kind::regex: return std::regex_search(path.begin(), path.end(), *regex);
+    }
+    return false;
+}
+
+std::string PathPattern::to_string() const {
+    switch (kind) {
+        case Kind::exact: return text;
+        case Kind::prefix: return text + "*";
+        case Kind::regex: return "~ " + text;
+    }
+    return text;
+}
+
+bool CountRule::holds(std::size_t actual) const {
+    switch (op) {
+        case Op::exactly: return actual == n;
+        case Op::at_least: return actual >= n;
+        case Op::at_most: return actual <= n;
+    }
+    return false;
+}
+
+std::string CountRule::to_string() const {
+    switch (op) {
+        case Op::exactly: return "exactly " + std::to_string(n);
+        case Op::at_least: return "at least " + std::to_string(n);
+        case Op::at_most: return "at most " + std::to_string(n);
+    }
+    return {};
+}
+
+const ServerSpec* Scenario::find_server(std::string_view wanted) const {
+    for (const auto& server : servers)
+        if (server.name == wanted) return &server;
+    return nullptr;
+}
+
+std::optional<std::string> canonical_json(std::string_view text) {
+    boost::json::error_code ec;
+    const auto value = boost::json::parse(text, ec);
+    if (ec) return std::nullopt;
+    std::string out;
+    write_canonical(value, out);
+    return out;
+}
+
+}  // namespace mockserve::scenario

@@ -1,0 +1,246 @@
+#include <mockserve/scenario/scenario_builder.hpp>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace mockserve::scenario {
+
+template <class Self>
+Self& RequestConditions<Self>::request(const std::string& text) {
+    std::string path = text;
+    if (!text.empty() && text[0] != '/' && text[0] != '~') {
+        const auto space = text.find(' ');
+        const auto methods = text.substr(0, space);
+        path = space == std::string::npos ? "" : text.substr(text.find_first_not_of(' ', space));
+        for (std::size_t start = 0;;) {
+            const auto bar = methods.find('|', start);
+            pattern_->methods.push_back(methods.substr(start, bar - start));
+            if (bar == std::string::npos) break;
+            start = bar + 1;
+        }
+    }
+    if (path.empty() || (path[0] != '/' && path[0] != '~')) {
+        errors_->push_back(where_ + ": request = [METHODS] PATH: the path must start with '/' or '~', not '" + text + "'");
+        return self();
+    }
+    try {
+        pattern_->path = PathPattern::parse(path);
+    } catch (const std::regex_error& e) {
+        errors_->push_back(where_ + ": bad regular expression '" + path + "': " + e.what());
+    }
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_query(const std::string& name, const std::string& value) {
+    pattern_->query.emplace_back(name, value);
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_header(const std::string& name, const std::string& value) {
+    pattern_->headers.emplace_back(name, value == "*" ? std::nullopt : std::optional<std::string>(value));
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_body(const std::string& body) {
+    pattern_->body = body;
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_body_contains(const std::string& text) {
+    pattern_->body_contains = text;
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_body_regex(const std::string& expression) {
+    try {
+        pattern_->body_regex = std::make_shared<const std::regex>(expression, std::regex::ECMAScript);
+        pattern_->body_regex_text = expression;
+    } catch (const std::regex_error& e) {
+        errors_->push_back(where_ + ": bad regular expression '" + expression + "': " + e.what());
+    }
+    return self();
+}
+
+template <class Self>
+Self& RequestConditions<Self>::request_json(const std::string& json) {
+    if (auto canonical = canonical_json(json)) {
+        pattern_->json = std::move(*canonical);
+    } else {
+        errors_->push_back(where_ + ": request.json is not JSON: " + json);
+    }
+    return self();
+}
+
+template class RequestConditions<RouteBuilder>;
+template class RequestConditions<ExpectBuilder>;
+
+RouteBuilder::RouteBuilder(Route& route, std::vector<std::string>& errors, std::string where)
+    : RequestConditions(route.request, errors, std::move(where)), route_(&route) {}
+
+CannedResponse& RouteBuilder::canned() {
+    if (!canned_) {
+        canned_ = true;
+        ++actions_;
+        route_->action = CannedResponse{};
+    }
+    return std::get<CannedResponse>(route_->action);
+}
+
+RouteBuilder& RouteBuilder::response(int status) {
+    if (status < 100 || status > 599) errors_->push_back(where_ + ": response status must be 100-599, not " + std::to_string(status));
+    canned().status = status;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_reason(const std::string& reason) {
+    canned().reason = reason;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_header(const std::string& name, const std::string& value) {
+    canned().headers.emplace_back(name, value);
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_body(const std::string& body) {
+    canned().body = body;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_delay(std::chrono::milliseconds delay) {
+    canned().delay = delay;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_fault(CannedResponse::Fault fault) {
+    canned().fault = fault;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::serve_static(const std::string& directory) {
+    ++actions_;
+    route_->action = StaticTree{directory};
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::serve_cgi(const std::string& directory) {
+    ++actions_;
+    route_->action = CgiScripts{directory};
+    return *this;
+}
+
+ExpectBuilder::ExpectBuilder(Expectation& expectation, std::vector<std::string>& errors, std::string where)
+    : RequestConditions(expectation.request, errors, std::move(where)), expectation_(&expectation) {}
+
+ExpectBuilder& ExpectBuilder::count(const std::string& rule) {
+    std::string_view text = rule;
+    CountRule parsed;
+    parsed.op = CountRule::Op::exactly;
+    if (text.substr(0, 2) == ">=") {
+        parsed.op = CountRule::Op::at_least;
+        text.remove_prefix(2);
+    } else if (text.substr(0, 2) == "<=") {
+        parsed.op = CountRule::Op::at_most;
+        text.remove_prefix(2);
+    }
+    try {
+        std::size_t used = 0;
+        parsed.n = std::stoul(std::string(text), &used);
+        if (used != text.size()) throw std::invalid_argument(rule);
+        expectation_->count = parsed;
+    } catch (const std::exception&) {
+        errors_->push_back(where_ + ": count is N, >=N or <=N, not '" + rule + "'");
+    }
+    return *this;
+}
+
+ServerSpec& ServerBuilder::spec() {
+    for (auto& s : owner_->scenario_.servers)
+        if (s.name == name_) return s;
+    throw std::logic_error("server vanished: " + name_);
+}
+
+ServerBuilder& ServerBuilder::bind(const std::string& address) {
+    spec().bind = address;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::port(std::uint16_t port) {
+    spec().port = port;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::protocol(const std::string& version) {
+    if (version != "HTTP/1.0" && version != "HTTP/1.1")
+        owner_->errors_.push_back("server " + name_ + ": protocol must be HTTP/1.0 or HTTP/1.1, not " + version);
+    spec().protocol = version;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::limits(const http::Limits& limits) {
+    spec().limits = limits;
+    return *this;
+}
+
+RouteBuilder& ServerBuilder::route(const std::string& name) {
+    auto& route = owner_->route_storage_.emplace_back();
+    route.name = name;
+    owner_->route_owner_.emplace_back(name_, &route);
+    return owner_->routes_.emplace_back(route, owner_->errors_, "route " + name_ + " " + name);
+}
+
+ScenarioBuilder::ScenarioBuilder(std::string name) { scenario_.name = std::move(name); }
+
+ServerBuilder& ScenarioBuilder::server(const std::string& name) {
+    for (std::size_t i = 0; i < scenario_.servers.size(); ++i)
+        if (scenario_.servers[i].name == name) return servers_[i];
+    ServerSpec spec;
+    spec.name = name;
+    scenario_.servers.push_back(std::move(spec));
+    return servers_.emplace_back(*this, name);
+}
+
+ExpectBuilder& ScenarioBuilder::expect(const std::string& server, const std::string& name) {
+    auto& expectation = expectation_storage_.emplace_back();
+    expectation.server = server;
+    expectation.name = name;
+    return expectations_.emplace_back(expectation, errors_, "expect " + server + " " + name);
+}
+
+Scenario ScenarioBuilder::build() const {
+    std::vector<std::string> errors = errors_;
+    Scenario scenario = scenario_;
+    std::set<std::pair<std::string, std::string>> names;
+    for (std::size_t i = 0; i < route_owner_.size(); ++i) {
+        const auto& [server, route] = route_owner_[i];
+        if (routes_[i].actions_ == 0)
+            errors.push_back("route " + server + " " + route->name + ": no action (response, static or cgi)");
+        if (routes_[i].actions_ > 1) errors.push_back("route " + server + " " + route->name + ": two actions");
+        auto it = std::find_if(scenario.servers.begin(), scenario.servers.end(),
+                               [&](const ServerSpec& s) { return s.name == server; });
+        if (!names.insert({server, route->name}).second)
+            errors.push_back("server " + server + " has two routes named " + route->name);
+        it->routes.push_back(*route);
+    }
+    for (const auto& expectation : expectation_storage_) {
+        if (!scenario.find_server(expectation.server))
+            errors.push_back("expect " + expectation.server + " " + expectation.name + ": no server named " +
+                             expectation.server);
+        scenario.expectations.push_back(expectation);
+    }
+    if (scenario.servers.empty()) errors.push_back("no server: nothing to start");
+    if (!errors.empty()) {
+        std::string text = "the scenario has mistakes:";
+        for (const auto& e : errors) text += "\n  " + e;
+        throw std::invalid_argument(text);
+    }
+    return scenario;
+}
+
+}  // namespace mockserve::scenario

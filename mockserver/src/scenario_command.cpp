@@ -1,0 +1,167 @@
+// The scenario mode: `mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet]
+// [-- COMMAND ARGS...]`.
+
+#include "command.hpp"
+
+#include <mockserve/scenario/scenario_loader.hpp>
+#include <mockserve/scenario/scenario_runner.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace po = boost::program_options;
+
+namespace mockserve::cli {
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+struct ScenarioOptions {
+    std::string file;
+    std::string journal;
+    bool quiet = false;
+    std::vector<std::string> command;
+};
+
+int parse(int argc, char** argv, ScenarioOptions& options) {
+    // Everything after "--" is the command, untouched.
+    int split = argc;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--") {
+            split = i;
+            break;
+        }
+    for (int i = split + 1; i < argc; ++i) options.command.emplace_back(argv[i]);
+    if (split < argc && options.command.empty()) {
+        std::cerr << "mockserve: nothing after '--': give the command to run\n";
+        return kUsageError;
+    }
+    po::options_description visible;
+    visible.add_options()("journal", po::value(&options.journal))("quiet,q", po::bool_switch(&options.quiet));
+    po::options_description all;
+    all.add(visible).add_options()("scenario", po::value(&options.file));
+    po::positional_options_description positional;
+    positional.add("scenario", 1);
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(split, argv).options(all).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "mockserve: " << e.what() << "\n";
+        return kUsageError;
+    }
+    return 0;
+}
+
+// "api-v2" to "MOCKSERVE_API_V2_URL".
+std::string url_variable(const std::string& server) {
+    std::string name = "MOCKSERVE_";
+    for (const char c : server) name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return name + "_URL";
+}
+
+// Runs the command with the servers' URLs in its environment; returns its
+// exit code (128+N if killed by signal N). SIGINT and SIGTERM are passed on.
+int run_command(const std::vector<std::string>& command, const scenario::ScenarioRunner& runner,
+                const sigset_t& signals) {
+    std::vector<std::string> environment;
+    for (auto entry = environ; *entry; ++entry) environment.emplace_back(*entry);
+    for (const auto& name : runner.server_names()) environment.push_back(url_variable(name) + "=" + runner.url(name));
+    std::vector<char*> envp, args;
+    for (auto& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = command;
+    for (auto& a : argv_copy) args.push_back(a.data());
+    args.push_back(nullptr);
+
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);  // the command gets the signals we block
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int rc = posix_spawnp(&pid, args[0], nullptr, &attributes, args.data(), envp.data());
+    posix_spawnattr_destroy(&attributes);
+    if (rc != 0) {
+        std::cerr << "mockserve: cannot run " << command[0] << ": " << std::strerror(rc) << "\n";
+        return 127;
+    }
+    while (true) {
+        int signal = 0;
+        sigwait(&signals, &signal);
+        if (signal == SIGINT || signal == SIGTERM) {
+            ::kill(pid, signal);
+            continue;
+        }
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+}
+
+}  // namespace
+
+int run_scenario(int argc, char** argv) {
+    ScenarioOptions options;
+    if (const int status = parse(argc, argv, options)) return status;
+    auto loaded = scenario::load_scenario(options.file);
+    if (!loaded.ok()) {
+        for (const auto& error : loaded.errors) std::cerr << error << "\n";
+        return kUsageError;
+    }
+    const sigset_t signals = block_stop_signals();
+
+    scenario::RunnerOptions runner_options;
+    if (!options.quiet) {
+        auto mutex = std::make_shared<std::mutex>();
+        runner_options.log = [mutex](std::string_view line) {
+            std::lock_guard lock(*mutex);
+            std::cerr << line << '\n';
+        };
+    }
+    int exit_code = 0;
+    std::optional<scenario::VerificationReport> report;
+    {
+        std::unique_ptr<scenario::ScenarioRunner> runner;
+        try {
+            runner = std::make_unique<scenario::ScenarioRunner>(std::move(*loaded.scenario), runner_options);
+        } catch (const std::exception& e) {
+            std::cerr << "mockserve: " << e.what() << "\n";
+            return 1;
+        }
+        for (const auto& name : runner->server_names()) std::cout << name << " " << runner->url(name) << "\n";
+        std::cout << "ready" << std::endl;
+
+        if (options.command.empty()) {
+            for (int signal = 0; signal != SIGINT && signal != SIGTERM;) sigwait(&signals, &signal);
+        } else {
+            exit_code = run_command(options.command, *runner, signals);
+        }
+        runner->stop();
+        if (!options.journal.empty()) {
+            std::ofstream out(options.journal, std::ios::binary | std::ios::trunc);
+            runner->journal().write_jsonl(out);
+            if (!out) std::cerr << "mockserve: cannot write the journal to " << options.journal << "\n";
+        }
+        report = runner->verify();
+    }
+    std::cout << *report << std::flush;
+    if (exit_code != 0) return exit_code;
+    return report->passed() ? 0 : 1;
+}
+
+}  // namespace mockserve::cli

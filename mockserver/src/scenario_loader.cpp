@@ -1,0 +1,447 @@
+#include <mockserve/scenario/scenario_loader.hpp>
+
+#include "ini_reader.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace mockserve::scenario {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+std::vector<std::string> words(std::string_view text) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(text)};
+    for (std::string word; in >> word;) out.push_back(word);
+    return out;
+}
+
+bool is_token(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
+            return false;
+    return true;
+}
+
+template <class T>
+std::optional<T> parse_number(std::string_view text) {
+    T value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// "150ms", "2s", "1.5s", "1m".
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) ++digits;
+    if (digits == 0) return std::nullopt;
+    const auto number = parse_number<double>(text.substr(0, digits));
+    const auto unit = text.substr(digits);
+    if (!number || *number < 0) return std::nullopt;
+    double ms = 0;
+    if (unit == "ms") {
+        ms = *number;
+    } else if (unit == "s") {
+        ms = *number * 1000;
+    } else if (unit == "m" || unit == "min") {
+        ms = *number * 60'000;
+    } else {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
+}
+
+class Loader {
+public:
+    Loader(std::string label, std::filesystem::path base) : label_(std::move(label)), base_(std::move(base)) {}
+
+    LoadResult load(std::string_view text) {
+        const auto document = detail::read_ini(text);
+        for (const auto& error : document.errors) fail(error.line, error.message);
+        for (const auto& section : document.sections) read_section(section);
+        check_references();
+        LoadResult result;
+        if (errors_.empty()) {
+            scenario_.file = label_;
+            result.scenario = std::move(scenario_);
+        }
+        result.errors = std::move(errors_);
+        return result;
+    }
+
+private:
+    void fail(int line, const std::string& message) { errors_.push_back(label_ + ":" + std::to_string(line) + ": " + message); }
+
+    std::filesystem::path resolve(const std::string& path) const {
+        const std::filesystem::path p(path);
+        return (p.is_absolute() ? p : base_ / p).lexically_normal();
+    }
+
+    void read_section(const detail::IniSection& section) {
+        const auto name = words(section.name);
+        const std::string kind = name.empty() ? "" : name[0];
+        if (kind == "scenario" && name.size() == 1) return read_scenario(section);
+        if (kind == "server" && name.size() == 2) return read_server(section, name[1]);
+        if (kind == "route" && name.size() == 3) return read_route(section, name[1], name[2]);
+        if (kind == "expect" && name.size() == 3) return read_expect(section, name[1], name[2]);
+        if (kind == "scenario" || kind == "server" || kind == "route" || kind == "expect") {
+            const char* shape = kind == "scenario" ? "[scenario]" : kind == "server" ? "[server NAME]"
+                              : kind == "route"    ? "[route SERVER NAME]"
+                                                   : "[expect SERVER NAME]";
+            return fail(section.line, "a " + kind + " section is written " + shape);
+        }
+        fail(section.line, "unknown section [" + section.name +
+                               "]: expected [scenario], [server NAME], [route SERVER NAME] or [expect SERVER NAME]");
+    }
+
+    void read_scenario(const detail::IniSection& section) {
+        if (seen_scenario_) fail(section.line, "a second [scenario] section");
+        seen_scenario_ = true;
+        for (const auto& entry : section.entries) {
+            if (entry.key == "name") {
+                scenario_.name = entry.value;
+            } else {
+                unknown_key(entry, "name");
+            }
+        }
+    }
+
+    void unknown_key(const detail::IniEntry& entry, const std::string& known) {
+        fail(entry.line, "unknown key '" + entry.key + "' (known here: " + known + ")");
+    }
+
+    void read_duration(const detail::IniEntry& entry, std::chrono::milliseconds& into) {
+        if (const auto d = parse_duration(entry.value)) {
+            into = *d;
+        } else {
+            fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m)");
+        }
+    }
+
+    void read_server(const detail::IniSection& section, const std::string& name) {
+        if (server_lines_.count(name)) {
+            fail(section.line, "server '" + name + "' is declared twice (first at line " +
+                                   std::to_string(server_lines_[name]) + ")");
+            return;
+        }
+        server_lines_[name] = section.line;
+        ServerSpec server;
+        server.name = name;
+        server.line = section.line;
+        for (const auto& entry : section.entries) {
+            const auto& key = entry.key;
+            if (key == "bind") {
+                server.bind = entry.value;
+            } else if (key == "port") {
+                const auto port = parse_number<unsigned>(entry.value);
+                if (!port || *port > 65535) {
+                    fail(entry.line, "port must be 0-65535, not '" + entry.value + "'");
+                } else {
+                    server.port = static_cast<std::uint16_t>(*port);
+                }
+            } else if (key == "protocol") {
+                if (entry.value != "HTTP/1.0" && entry.value != "HTTP/1.1") {
+                    fail(entry.line, "protocol must be HTTP/1.0 or HTTP/1.1, not '" + entry.value + "'");
+                }
+                server.protocol = entry.value;
+            } else if (key == "threads") {
+                const auto threads = parse_number<unsigned>(entry.value);
+                if (!threads || *threads == 0 || *threads > 256) {
+                    fail(entry.line, "threads must be 1-256, not '" + entry.value + "'");
+                } else {
+                    server.limits.threads = *threads;
+                }
+            } else if (key == "max_body_size") {
+                if (const auto size = parse_number<std::uint64_t>(entry.value)) {
+                    server.limits.max_body_size = *size;
+                } else {
+                    fail(entry.line, "max_body_size is a number of bytes, not '" + entry.value + "'");
+                }
+            } else if (key == "request_timeout") {
+                read_duration(entry, server.limits.request_timeout);
+            } else if (key == "keep_alive_timeout") {
+                read_duration(entry, server.limits.keep_alive_timeout);
+            } else if (key == "io_timeout") {
+                read_duration(entry, server.limits.io_timeout);
+            } else if (key == "cgi_timeout") {
+                read_duration(entry, server.limits.cgi_timeout);
+            } else {
+                unknown_key(entry, "bind, port, protocol, threads, max_body_size, request_timeout, "
+                                   "keep_alive_timeout, io_timeout, cgi_timeout");
+            }
+        }
+        scenario_.servers.push_back(std::move(server));
+    }
+
+    // The `request` key and the request.* keys; false if `entry` is not one.
+    bool read_condition(const detail::IniEntry& entry, RequestPattern& request) {
+        const auto& key = entry.key;
+        const auto& value = entry.value;
+        if (key == "request") {
+            auto parts = words(value);
+            std::string path_text = value;
+            if (!value.empty() && value[0] != '/' && value[0] != '~') {
+                const auto space = value.find_first_of(" \t");
+                const std::string methods = value.substr(0, space);
+                path_text = space == std::string::npos ? "" : std::string(trim(value.substr(space)));
+                std::size_t start = 0;
+                while (start <= methods.size()) {
+                    const auto bar = methods.find('|', start);
+                    const auto method = methods.substr(start, bar - start);
+                    if (!is_token(method)) {
+                        fail(entry.line, "'" + method + "' is not a method (say GET, or GET|HEAD)");
+                    } else {
+                        request.methods.push_back(method);
+                    }
+                    if (bar == std::string::npos) break;
+                    start = bar + 1;
+                }
+            }
+            if (path_text.empty() || (path_text[0] != '/' && path_text[0] != '~')) {
+                fail(entry.line, "request = [METHODS] PATH: the path must start with '/' (or '~' for a regular expression)");
+                return true;
+            }
+            try {
+                request.path = PathPattern::parse(path_text);
+            } catch (const std::regex_error& e) {
+                fail(entry.line, "bad regular expression '" + path_text.substr(1) + "': " + e.what());
+            }
+        } else if (key == "request.query") {
+            const auto equals = value.find('=');
+            if (equals == std::string::npos || equals == 0) {
+                fail(entry.line, "request.query is name=value, not '" + value + "'");
+            } else {
+                request.query.emplace_back(value.substr(0, equals), value.substr(equals + 1));
+            }
+        } else if (key == "request.header") {
+            const auto colon = value.find(':');
+            const auto name = colon == std::string::npos ? std::string_view() : trim(std::string_view(value).substr(0, colon));
+            if (!is_token(name)) {
+                fail(entry.line, "request.header is 'Name: value' (or 'Name: *'), not '" + value + "'");
+            } else {
+                const auto wanted = trim(std::string_view(value).substr(colon + 1));
+                request.headers.emplace_back(std::string(name), wanted == "*" ? std::nullopt
+                                                                               : std::optional<std::string>(wanted));
+            }
+        } else if (key == "request.body") {
+            request.body = value;
+        } else if (key == "request.body_contains") {
+            request.body_contains = value;
+        } else if (key == "request.body_regex") {
+            try {
+                request.body_regex = std::make_shared<const std::regex>(value, std::regex::ECMAScript);
+                request.body_regex_text = value;
+            } catch (const std::regex_error& e) {
+                fail(entry.line, "bad regular expression '" + value + "': " + e.what());
+            }
+        } else if (key == "request.json") {
+            if (auto canonical = canonical_json(value)) {
+                request.json = std::move(*canonical);
+            } else {
+                fail(entry.line, "request.json is not JSON: " + value);
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    void read_route(const detail::IniSection& section, const std::string& server, const std::string& name) {
+        Route route;
+        route.name = name;
+        route.line = section.line;
+        std::optional<CannedResponse> canned;
+        std::vector<std::pair<std::string, int>> actions;  // kind, line
+        std::optional<int> body_line;
+        for (const auto& entry : section.entries) {
+            const auto& key = entry.key;
+            if (read_condition(entry, route.request)) continue;
+            if (key == "static" || key == "cgi") {
+                const auto directory = resolve(entry.value);
+                std::error_code ec;
+                if (!std::filesystem::is_directory(directory, ec)) {
+                    fail(entry.line, key + " = " + entry.value + ": no such folder (" + directory.string() + ")");
+                }
+                actions.emplace_back(key, entry.line);
+                if (key == "static") {
+                    route.action = StaticTree{directory.string()};
+                } else {
+                    route.action = CgiScripts{directory.string()};
+                }
+                continue;
+            }
+            if (key != "response" && key.rfind("response.", 0) != 0) {
+                unknown_key(entry, "request, request.query, request.header, request.body, request.body_contains, "
+                                   "request.body_regex, request.json, response, response.reason, response.header, "
+                                   "response.body, response.body_file, response.delay, response.fault, static, cgi");
+                continue;
+            }
+            if (!canned) {
+                canned.emplace();
+                actions.emplace_back("response", entry.line);
+            }
+            if (key == "response") {
+                const auto status = parse_number<int>(entry.value);
+                if (!status || *status < 100 || *status > 599) {
+                    fail(entry.line, "response status must be 100-599, not '" + entry.value + "'");
+                } else {
+                    canned->status = *status;
+                }
+            } else if (key == "response.reason") {
+                canned->reason = entry.value;
+            } else if (key == "response.header") {
+                const auto colon = entry.value.find(':');
+                const auto header = colon == std::string::npos ? std::string_view() : trim(std::string_view(entry.value).substr(0, colon));
+                if (!is_token(header)) {
+                    fail(entry.line, "response.header is 'Name: value', not '" + entry.value + "'");
+                } else {
+                    canned->headers.emplace_back(std::string(header), std::string(trim(std::string_view(entry.value).substr(colon + 1))));
+                }
+            } else if (key == "response.body" || key == "response.body_file") {
+                if (body_line) {
+                    fail(entry.line, "a second response body (the first is at line " + std::to_string(*body_line) + ")");
+                }
+                body_line = entry.line;
+                if (key == "response.body") {
+                    canned->body = entry.value;
+                } else {
+                    const auto file = resolve(entry.value);
+                    std::ifstream in(file, std::ios::binary);
+                    if (!in) {
+                        fail(entry.line, "response.body_file = " + entry.value + ": cannot read " + file.string());
+                    } else {
+                        std::ostringstream content;
+                        content << in.rdbuf();
+                        canned->body = content.str();
+                    }
+                }
+            } else if (key == "response.delay") {
+                if (const auto d = parse_duration(entry.value)) {
+                    canned->delay = *d;
+                } else {
+                    fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m)");
+                }
+            } else if (key == "response.fault") {
+                if (entry.value == "reset") {
+                    canned->fault = CannedResponse::Fault::reset;
+                } else if (entry.value == "close") {
+                    canned->fault = CannedResponse::Fault::close;
+                } else if (entry.value == "truncate") {
+                    canned->fault = CannedResponse::Fault::truncate;
+                } else {
+                    fail(entry.line, "response.fault is reset, close or truncate, not '" + entry.value + "'");
+                }
+            } else {
+                unknown_key(entry, "response, response.reason, response.header, response.body, response.body_file, "
+                                   "response.delay, response.fault");
+            }
+        }
+        if (canned) route.action = std::move(*canned);
+        if (actions.empty()) {
+            fail(section.line, "route '" + name + "' has no action: give it response = STATUS, static = DIR or cgi = DIR");
+        } else if (actions.size() > 1) {
+            fail(actions[1].second, "route '" + name + "' has two actions: " + actions[0].first + " (line " +
+                                        std::to_string(actions[0].second) + ") and " + actions[1].first);
+        }
+        routes_.push_back({server, section.line, std::move(route)});
+    }
+
+    void read_expect(const detail::IniSection& section, const std::string& server, const std::string& name) {
+        Expectation expectation;
+        expectation.server = server;
+        expectation.name = name;
+        expectation.line = section.line;
+        for (const auto& entry : section.entries) {
+            if (read_condition(entry, expectation.request)) continue;
+            if (entry.key != "count") {
+                unknown_key(entry, "request, request.query, request.header, request.body, request.body_contains, "
+                                   "request.body_regex, request.json, count");
+                continue;
+            }
+            auto text = std::string_view(entry.value);
+            CountRule rule;
+            rule.op = CountRule::Op::exactly;
+            if (text.substr(0, 2) == ">=") {
+                rule.op = CountRule::Op::at_least;
+                text.remove_prefix(2);
+            } else if (text.substr(0, 2) == "<=") {
+                rule.op = CountRule::Op::at_most;
+                text.remove_prefix(2);
+            }
+            const auto n = parse_number<std::size_t>(trim(text));
+            if (!n) {
+                fail(entry.line, "count is N, >=N or <=N, not '" + entry.value + "'");
+            } else {
+                rule.n = *n;
+                expectation.count = rule;
+            }
+        }
+        scenario_.expectations.push_back(std::move(expectation));
+    }
+
+    void check_references() {
+        std::map<std::string, std::set<std::string>> route_names;
+        for (auto& [server, line, route] : routes_) {
+            auto it = std::find_if(scenario_.servers.begin(), scenario_.servers.end(),
+                                   [&](const ServerSpec& s) { return s.name == server; });
+            if (it == scenario_.servers.end()) {
+                fail(line, "route '" + route.name + "' names server '" + server + "', which is not declared");
+                continue;
+            }
+            if (!route_names[server].insert(route.name).second)
+                fail(line, "server '" + server + "' has two routes named '" + route.name + "'");
+            it->routes.push_back(std::move(route));
+        }
+        for (const auto& expectation : scenario_.expectations)
+            if (!scenario_.find_server(expectation.server))
+                fail(expectation.line, "expectation '" + expectation.name + "' names server '" + expectation.server +
+                                           "', which is not declared");
+        if (scenario_.servers.empty() && errors_.empty()) fail(1, "no [server NAME] section: nothing to start");
+    }
+
+    struct PendingRoute {
+        std::string server;
+        int line;
+        Route route;
+    };
+
+    std::string label_;
+    std::filesystem::path base_;
+    Scenario scenario_;
+    std::vector<std::string> errors_;
+    std::map<std::string, int> server_lines_;
+    std::vector<PendingRoute> routes_;
+    bool seen_scenario_ = false;
+};
+
+}  // namespace
+
+LoadResult parse_scenario(std::string_view text, const std::string& label, const std::filesystem::path& base) {
+    return Loader(label, base).load(text);
+}
+
+LoadResult load_scenario(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        LoadResult result;
+        result.errors.push_back(file.string() + ":0: cannot read the scenario file");
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto base = std::filesystem::absolute(file).parent_path();
+    return parse_scenario(text.str(), file.string(), base);
+}
+
+}  // namespace mockserve::scenario

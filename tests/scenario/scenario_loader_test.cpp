@@ -1,0 +1,143 @@
+// The INI reader and the scenario loader: text in, scenario or mistakes out.
+#include "ini_reader.hpp"
+
+#include <mockserve/scenario/scenario_loader.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mockserve::scenario {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const std::filesystem::path kScenarios = MOCKSERVE_SCENARIOS;
+
+TEST(IniReader, SectionsKeysCommentsAndLines) {
+    const auto doc = detail::read_ini("# comment\n[a b]\nk = v = w \n ; also a comment\nk=second\n\n[c]\n");
+    ASSERT_TRUE(doc.errors.empty());
+    ASSERT_EQ(doc.sections.size(), 2u);
+    EXPECT_EQ(doc.sections[0].name, "a b");
+    EXPECT_EQ(doc.sections[0].line, 2);
+    ASSERT_EQ(doc.sections[0].entries.size(), 2u);
+    EXPECT_EQ(doc.sections[0].entries[0].value, "v = w");
+    EXPECT_EQ(doc.sections[0].entries[1].value, "second");
+    EXPECT_EQ(doc.sections[0].entries[1].line, 5);
+}
+
+TEST(IniReader, ReportsBadLines) {
+    const auto doc = detail::read_ini("key = before any section\n[open\n[ok]\njust words\n= no key\n");
+    ASSERT_EQ(doc.errors.size(), 4u);
+    EXPECT_EQ(doc.errors[0].line, 1);
+    EXPECT_EQ(doc.errors[1].line, 2);
+    EXPECT_EQ(doc.errors[2].line, 4);
+    EXPECT_EQ(doc.errors[3].line, 5);
+}
+
+TEST(ScenarioLoader, LoadsTheIssueExampleAsWritten) {
+    const auto result = load_scenario(kScenarios / "checkout.ini");
+    ASSERT_TRUE(result.ok()) << ::testing::PrintToString(result.errors);
+    const auto& s = *result.scenario;
+    EXPECT_EQ(s.name, "checkout");
+    ASSERT_EQ(s.servers.size(), 2u);
+    const auto& api = s.servers[0];
+    ASSERT_EQ(api.routes.size(), 3u);
+    EXPECT_EQ(api.routes[0].request.methods, std::vector<std::string>{"POST"});
+    EXPECT_EQ(api.routes[0].request.json, R"({"amount":1200,"currency":"EUR"})");
+    const auto& created = std::get<CannedResponse>(api.routes[0].action);
+    EXPECT_EQ(created.status, 201);
+    EXPECT_THAT(created.headers, ElementsAre(Field{"Content-Type", "application/json"},
+                                             Field{"Location", "/v1/payments/pay_123"}));
+    const auto& fetched = std::get<CannedResponse>(api.routes[1].action);
+    EXPECT_EQ(fetched.delay, std::chrono::milliseconds(150));
+    EXPECT_THAT(fetched.body, HasSubstr("\"amount\": 1200"));  // from payment.json, beside the scenario
+    EXPECT_EQ(std::get<CannedResponse>(api.routes[2].action).fault, CannedResponse::Fault::reset);
+    const auto& legacy = s.servers[1];
+    EXPECT_EQ(legacy.routes[0].request.methods, (std::vector<std::string>{"GET", "HEAD"}));
+    EXPECT_EQ(legacy.routes[0].request.path->kind, PathPattern::Kind::prefix);
+    EXPECT_TRUE(std::holds_alternative<StaticTree>(legacy.routes[0].action));
+    EXPECT_TRUE(std::holds_alternative<CgiScripts>(legacy.routes[1].action));
+    EXPECT_TRUE(legacy.routes[1].request.methods.empty());
+    ASSERT_EQ(s.expectations.size(), 1u);
+    EXPECT_EQ(s.expectations[0].count.op, CountRule::Op::exactly);
+    EXPECT_EQ(s.expectations[0].count.n, 1u);
+}
+
+TEST(ScenarioLoader, ReportsEveryMistakeWithFileAndLine) {
+    const std::string text =
+        "[scenario]\n"                                      // 1
+        "name = broken\n"                                   // 2
+        "colour = blue\n"                                   // 3 unknown key
+        "[server api]\n"                                    // 4
+        "port = 70000\n"                                    // 5 port out of range
+        "[route api a]\n"                                   // 6
+        "request = GET ~ ([unclosed\n"                      // 7 bad regex
+        "response = 700\n"                                  // 8 status out of range
+        "response.delay = soon\n"                           // 9 bad duration
+        "[route ghost b]\n"                                 // 10 undeclared server
+        "request = GET /x\n"                                // 11
+        "response = 200\n"                                  // 12
+        "[route api c]\n"                                   // 13
+        "request = GET /c\n"                                // 14
+        "response = 200\n"                                  // 15
+        "static = .\n"                                      // 16 two actions
+        "[route api d]\n"                                   // 17 no action
+        "request = GET /d\n"                                // 18
+        "[route api e]\n"                                   // 19
+        "response.body_file = no-such-file.json\n"          // 20 missing file
+        "[route api f]\n"                                   // 21
+        "static = no-such-folder\n"                         // 22 missing folder
+        "[weird section]\n"                                 // 23 unknown section
+        "[expect api g]\n"                                  // 24
+        "count = some\n"                                    // 25 bad count
+        "request.json = {not json\n";                       // 26 bad JSON
+    const auto result = parse_scenario(text, "broken.ini", kScenarios);
+    EXPECT_FALSE(result.ok());
+    const auto all = ::testing::PrintToString(result.errors);
+    for (const char* expected :
+         {"broken.ini:3: unknown key 'colour'", "broken.ini:5: port must be 0-65535", "broken.ini:7: bad regular expression",
+          "broken.ini:8: response status must be 100-599", "broken.ini:9: 'soon' is not a duration",
+          "broken.ini:10: route 'b' names server 'ghost', which is not declared",
+          "broken.ini:16: route 'c' has two actions", "broken.ini:17: route 'd' has no action",
+          "broken.ini:20: response.body_file = no-such-file.json: cannot read",
+          "broken.ini:22: static = no-such-folder: no such folder", "broken.ini:23: unknown section [weird section]",
+          "broken.ini:25: count is N, >=N or <=N", "broken.ini:26: request.json is not JSON"}) {
+        EXPECT_THAT(all, HasSubstr(expected));
+    }
+    EXPECT_EQ(result.errors.size(), 13u) << all;
+}
+
+TEST(ScenarioLoader, RequestLineForms) {
+    const auto result = parse_scenario(
+        "[server s]\n[route s a]\nrequest = /exact\nresponse = 200\n[route s b]\nrequest = GET|HEAD /pre/*\nresponse = 200\n"
+        "[route s c]\nrequest = ~ ^/re/[0-9]+$\nresponse = 200\n[route s d]\nresponse = 200\n"
+        "[expect s e]\nrequest = POST /x\ncount = >=2\n[expect s f]\nrequest = /y\ncount = <=0\n",
+        "forms.ini", ".");
+    ASSERT_TRUE(result.ok()) << ::testing::PrintToString(result.errors);
+    const auto& routes = result.scenario->servers[0].routes;
+    EXPECT_TRUE(routes[0].request.path->matches("/exact"));
+    EXPECT_FALSE(routes[0].request.path->matches("/exact/more"));
+    EXPECT_TRUE(routes[1].request.path->matches("/pre/a/b"));
+    EXPECT_TRUE(routes[2].request.path->matches("/re/42"));
+    EXPECT_FALSE(routes[2].request.path->matches("/re/x"));
+    EXPECT_FALSE(routes[3].request.path.has_value());  // any request
+    EXPECT_TRUE(result.scenario->expectations[0].count.holds(2));
+    EXPECT_FALSE(result.scenario->expectations[0].count.holds(1));
+    EXPECT_TRUE(result.scenario->expectations[1].count.holds(0));
+}
+
+TEST(ScenarioLoader, ShippedScenariosLoad) {
+    for (const char* name : {"checkout.ini", "rest-api.ini", "static-site.ini", "unreliable-upstream.ini"}) {
+        const auto result = load_scenario(kScenarios / name);
+        EXPECT_TRUE(result.ok()) << name << ": " << ::testing::PrintToString(result.errors);
+    }
+}
+
+TEST(CanonicalJson, KeyOrderAndWhiteSpaceDoNotMatter) {
+    EXPECT_EQ(canonical_json(R"({ "b": [1, {"y": 2, "x": 1}], "a": "s" })"), R"({"a":"s","b":[1,{"x":1,"y":2}]})");
+    EXPECT_FALSE(canonical_json("{nope"));
+}
+
+}  // namespace
+}  // namespace mockserve::scenario

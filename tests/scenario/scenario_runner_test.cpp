@@ -1,0 +1,279 @@
+// ScenarioRunner over real sockets: routes, actions, faults, the journal,
+// expectations, the builder.
+#include <mockserve/scenario/scenario_builder.hpp>
+#include <mockserve/scenario/scenario_loader.hpp>
+#include <mockserve/scenario/scenario_runner.hpp>
+
+#include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+namespace mockserve::scenario {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::RawClient;
+
+const std::filesystem::path kScenarios = MOCKSERVE_SCENARIOS;
+
+Scenario from_text(const std::string& text) {
+    auto result = parse_scenario(text, "test.ini", kScenarios);
+    if (!result.ok()) throw std::runtime_error(::testing::PrintToString(result.errors));
+    return std::move(*result.scenario);
+}
+
+std::optional<testing::RawResponse> send(const ScenarioRunner& runner, const std::string& server,
+                                         const std::string& request) {
+    return testing::exchange(runner.port(server), request);
+}
+
+TEST(ScenarioRunner, CannedResponsesFollowTheirRoutes) {
+    ScenarioRunner runner(load_scenario(kScenarios / "checkout.ini").scenario.value());
+    auto created = send(runner, "api",
+                        "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 35\r\n\r\n{ \"currency\": \"EUR\", \"amount\":1200}");
+    ASSERT_TRUE(created);
+    EXPECT_EQ(created->status, 201);
+    EXPECT_EQ(created->header("Location"), "/v1/payments/pay_123");
+    EXPECT_EQ(created->body, R"({"id": "pay_123", "status": "pending"})");
+    auto wrong_json = send(runner, "api",
+                           "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 15\r\n\r\n{\"amount\": 999}");
+    ASSERT_TRUE(wrong_json);
+    EXPECT_EQ(wrong_json->status, 404);
+    EXPECT_THAT(wrong_json->body, HasSubstr("create-payment (line 7): JSON body is"));
+    // Both POSTs count for "one-payment" (count = 1): it fails, and says which.
+    const auto report = runner.verify();
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.to_string(), HasSubstr("got 2\n         requests that matched:\n"
+                                              "           #1 POST /v1/payments (server api, route create-payment, 201)\n"
+                                              "           #2 POST /v1/payments (server api, route none, 404)\n"));
+}
+
+TEST(ScenarioRunner, DelayHoldsTheAnswerBack) {
+    ScenarioRunner runner(load_scenario(kScenarios / "checkout.ini").scenario.value());
+    const auto before = std::chrono::steady_clock::now();
+    auto r = send(runner, "api", "GET /v1/payments/pay_123 HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto elapsed = std::chrono::steady_clock::now() - before;
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_THAT(r->body, HasSubstr("\"currency\": \"EUR\""));
+    EXPECT_GE(elapsed, std::chrono::milliseconds(150));
+}
+
+TEST(ScenarioRunner, Faults) {
+    ScenarioRunner runner(load_scenario(kScenarios / "unreliable-upstream.ini").scenario.value());
+    const auto port = runner.port("upstream");
+    {
+        RawClient client(port);
+        client.send("GET /reset HTTP/1.1\r\nHost: x\r\n\r\n");
+        char c;
+        EXPECT_EQ(::recv(client.fd(), &c, 1, 0), -1);
+        EXPECT_EQ(errno, ECONNRESET);
+    }
+    {
+        RawClient client(port);
+        client.send("GET /close HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(client.read_to_close(), "");
+    }
+    {
+        RawClient client(port);
+        client.send("GET /truncated HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto all = client.read_to_close();
+        EXPECT_THAT(all, HasSubstr("Content-Length: 42\r\n"));
+        EXPECT_THAT(all, ::testing::EndsWith("\r\n\r\n{\"items\": [1, 2, 3, 4"));  // 21 of 42 bytes
+    }
+    auto busy = testing::exchange(port, "GET /busy HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->status, 503);
+    EXPECT_EQ(busy->reason, "Try Later");
+    EXPECT_EQ(busy->header("Retry-After"), "1");
+    const auto entries = runner.journal().entries();
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[0].status, 0);  // no answer was sent
+    EXPECT_EQ(entries[0].route, "reset");
+}
+
+TEST(ScenarioRunner, StaticAndCgiRoutesAreMountedAtTheirPrefix) {
+    testing::TempDir tmp;  // scripts must be reachable by "nobody"
+    std::filesystem::copy(std::string(MOCKSERVE_FIXTURES) + "/cgi-bin", tmp.path() / "cgi-bin",
+                          std::filesystem::copy_options::recursive);
+    ::chmod(tmp.path().c_str(), 0755);
+    ScenarioBuilder b("mounts");
+    auto& server = b.server("legacy");
+    server.route("scripts").request("/scripts/*").serve_cgi((tmp.path() / "cgi-bin").string());
+    server.route("site").request("GET|HEAD /site/*").serve_static(std::string(MOCKSERVE_FIXTURES) + "/site");
+    ScenarioRunner runner(b.build());
+    auto page = send(runner, "legacy", "GET /site/docs/data.json HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->header("Content-type"), "application/json");
+    auto redirect = send(runner, "legacy", "GET /site/docs HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(redirect);
+    EXPECT_EQ(redirect->header("Location"), "/site/docs/");
+    auto script = send(runner, "legacy", "GET /scripts/sub/nested.sh/extra?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(script);
+    EXPECT_EQ(script->body, "SCRIPT_NAME=/scripts/sub/nested.sh\nPATH_INFO=/extra\nQUERY_STRING=q=1\n");
+    auto posted = send(runner, "legacy", "POST /scripts/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->body, "abc");
+    const auto entries = runner.journal().entries();
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[3].body, "abc");  // recorded, and still given to the script
+}
+
+TEST(ScenarioRunner, JournalRecordsEverythingInOrder) {
+    ScenarioRunner runner(from_text("[server s]\n[route s ok]\nrequest = GET /ok\nresponse = 200\nresponse.body = fine\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /ok?a=1&b=two+words HTTP/1.1\r\nHost: x\r\nX-Tag: 1\r\nx-tag: 2\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"));
+    ASSERT_TRUE(send(runner, "s", "GET / HTTP/9.9\r\nHost: x\r\n\r\n"));  // refused, recorded all the same
+    ASSERT_TRUE(runner.journal().wait_for([](const auto& e) { return e.size() == 3; }, std::chrono::seconds(10)));
+    const auto e = runner.journal().entries();
+    EXPECT_EQ(e[0].sequence, 1u);
+    EXPECT_EQ(e[0].server, "s");
+    EXPECT_EQ(e[0].route, "ok");
+    EXPECT_EQ(e[0].target, "/ok?a=1&b=two+words");
+    EXPECT_EQ(e[0].path, "/ok");
+    EXPECT_EQ(e[0].query_parameter("b"), "two words");
+    EXPECT_EQ(e[0].headers.size(), 3u);
+    EXPECT_EQ(e[0].header("X-TAG"), "1");
+    EXPECT_EQ(e[0].status, 200);
+    EXPECT_GT(e[0].bytes_sent, 4u);
+    EXPECT_THAT(e[0].client, StartsWith("127.0.0.1:"));
+    EXPECT_FALSE(e[1].route.has_value());
+    EXPECT_EQ(e[1].status, 404);
+    EXPECT_EQ(e[1].body, "body");
+    EXPECT_THAT(e[1].explanation, HasSubstr("No route matched POST /nope"));
+    EXPECT_EQ(e[2].status, 505);
+    EXPECT_THAT(e[2].explanation, HasSubstr("refused"));
+    std::ostringstream printed;
+    printed << e[1];
+    EXPECT_THAT(printed.str(), StartsWith("POST /nope HTTP/1.1\nHost: x\nContent-Length: 4\n\nbody\n-- #2 on s"));
+    const auto jsonl = runner.journal().to_jsonl();
+    EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 3);
+    EXPECT_THAT(jsonl, HasSubstr(R"("seq":1,"server":"s","route":"ok","method":"GET")"));
+    runner.journal().clear();
+    EXPECT_EQ(runner.journal().size(), 0u);
+}
+
+TEST(ScenarioRunner, JournalLosesNothingUnderConcurrentLoad) {
+    ScenarioRunner runner(from_text("[server s]\n[route s hit]\nrequest = /hit/*\nresponse = 200\nresponse.body = ok\n"));
+    constexpr int kClients = 16;
+    constexpr int kRequests = 1000;
+    std::vector<std::future<int>> clients;
+    for (int c = 0; c < kClients; ++c) {
+        clients.push_back(std::async(std::launch::async, [&, c] {
+            RawClient client(runner.port("s"));
+            int ok = 0;
+            for (int i = 0; i < kRequests; ++i) {
+                client.send("GET /hit/" + std::to_string(c) + "/" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                if (auto r = client.read_response(); r && r->status == 200) ++ok;
+            }
+            return ok;
+        }));
+    }
+    int answered = 0;
+    for (auto& c : clients) answered += c.get();
+    EXPECT_EQ(answered, kClients * kRequests);
+    ASSERT_TRUE(runner.journal().wait_for([](const auto& e) { return e.size() == kClients * kRequests; },
+                                          std::chrono::seconds(30)));
+    const auto entries = runner.journal().entries();
+    std::set<std::string> targets;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        EXPECT_EQ(entries[i].sequence, i + 1);
+        targets.insert(entries[i].target);
+    }
+    EXPECT_EQ(targets.size(), static_cast<std::size_t>(kClients * kRequests));
+}
+
+TEST(ScenarioRunner, JournalMemoryIsBounded) {
+    RunnerOptions options;
+    options.journal.max_body_bytes = 8;
+    options.journal.max_total_bytes = 64 * 1024;
+    ScenarioRunner runner(from_text("[server s]\n[route s any]\nresponse = 204\n"), options);
+    RawClient client(runner.port("s"));
+    const std::string body(100, 'b');
+    for (int i = 0; i < 300; ++i) {
+        client.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + body);
+        ASSERT_TRUE(client.read_response());
+    }
+    ASSERT_TRUE(runner.journal().wait_for([](const auto&) { return true; }, std::chrono::seconds(1)));
+    const auto entries = runner.journal().entries();
+    ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.back().body, "bbbbbbbb");
+    EXPECT_TRUE(entries.back().body_truncated);
+    EXPECT_EQ(entries.back().body_size, 100u);
+    EXPECT_GT(runner.journal().dropped_entries(), 0u);
+    EXPECT_LT(entries.size(), 300u);
+}
+
+TEST(ScenarioRunner, VerifyListsTheClosestRequests) {
+    ScenarioRunner runner(from_text("[server s]\n[route s any]\nresponse = 200\n"
+                                    "[expect s paid]\nrequest = POST /pay\nrequest.json = {\"amount\": 5}\ncount = 1\n"
+                                    "[expect s no-deletes]\nrequest = DELETE /*\ncount = 0\n"));
+    ASSERT_TRUE(send(runner, "s", "POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n\r\n{\"amount\": 6}"));
+    const auto report = runner.verify();
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.to_string(), HasSubstr("expectations: 1 passed, 1 failed\n"
+                                              "  FAILED s paid (line 4): exactly 1 request(s) matching POST /pay, got 0\n"
+                                              "         closest requests to s:\n"
+                                              "           #1 POST /pay (server s, route any, 200): JSON body is "
+                                              "\"{\"amount\":6}\", expected \"{\"amount\":5}\"\n"
+                                              "  ok     s no-deletes (line 8)"));
+}
+
+TEST(ScenarioRunner, BuilderMirrorsTheFile) {
+    ScenarioBuilder b("built");
+    b.server("api")
+        .route("create")
+        .request("POST /v1/payments")
+        .request_header("Content-Type", "application/json")
+        .request_json(R"({"amount": 1200})")
+        .response(201)
+        .response_header("Content-Type", "application/json")
+        .response_body(R"({"id": "pay_1"})");
+    b.expect("api", "one").request("POST /v1/payments").count("1");
+    ScenarioRunner runner(b.build());
+    auto r = send(runner, "api",
+                  "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n"
+                  "{\"amount\": 1200}");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201);
+    EXPECT_TRUE(runner.verify().passed()) << runner.verify();
+
+    ScenarioBuilder bad;
+    bad.server("s").route("nothing").request("GET /x");
+    bad.server("s").route("both").request("GET /y").response(200).serve_static(".");
+    bad.expect("ghost", "e").count("lots");
+    try {
+        (void)bad.build();
+        FAIL() << "build() accepted a broken scenario";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), HasSubstr("route s nothing: no action"));
+        EXPECT_THAT(e.what(), HasSubstr("route s both: two actions"));
+        EXPECT_THAT(e.what(), HasSubstr("expect ghost e: count is N, >=N or <=N"));
+        EXPECT_THAT(e.what(), HasSubstr("no server named ghost"));
+    }
+}
+
+TEST(ScenarioRunner, ManyRunnersAtOnce) {
+    std::vector<std::unique_ptr<ScenarioRunner>> runners;
+    for (int i = 0; i < 20; ++i)
+        runners.push_back(std::make_unique<ScenarioRunner>(load_scenario(kScenarios / "rest-api.ini").scenario.value()));
+    for (auto& runner : runners) {
+        auto r = send(*runner, "users", "GET /users/42 HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_TRUE(r);
+        EXPECT_THAT(r->body, HasSubstr("\"Ada\""));
+    }
+    EXPECT_THROW(runners[0]->url("nope"), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace mockserve::scenario

@@ -20,5 +20,17 @@ while IFS= read -r file; do
     fi
   done
 done < <(grep -rl 'README:begin' "$root/tests" --include='*.cpp' --include='*.sh' --include='*.ini')
+# "<!-- example-file: PATH -->" before a block: the block is that file, whole.
+for doc in "$root/README.md" "$root/scenarios/README.md"; do
+  [ -f "$doc" ] || continue
+  for file in $(grep -o '<!-- example-file: [^ ]* -->' "$doc" | cut -d' ' -f3); do
+    block=$(awk -v f="$file" 'index($0, "<!-- example-file: "f" -->") {g=1; next} g && /^```/ {if (in_block) exit; in_block=1; next} g && in_block {print}' "$doc")
+    if [ "$block" != "$(cat "$root/$file")" ]; then
+      echo "$doc: the copy of $file differs from the file:"
+      diff <(cat "$root/$file") <(echo "$block") || true
+      status=1
+    fi
+  done
+done
 [ $status -eq 0 ] && echo "README examples match the tested code"
 exit $status

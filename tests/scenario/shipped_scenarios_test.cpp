@@ -1,0 +1,111 @@
+// The scenarios shipped in scenarios/, exercised as a client would.
+#include <mockserve/scenario/scenario_loader.hpp>
+#include <mockserve/scenario/scenario_runner.hpp>
+
+#include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+namespace mockserve::scenario {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::filesystem::path kScenarios = MOCKSERVE_SCENARIOS;
+
+std::optional<testing::RawResponse> send(const ScenarioRunner& runner, const std::string& server, const std::string& head,
+                                         const std::string& body = "") {
+    std::string request = head + "\r\nHost: x\r\n";
+    if (!body.empty()) request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    return testing::exchange(runner.port(server), request + "\r\n" + body);
+}
+
+TEST(ShippedScenarios, RestApi) {
+    ScenarioRunner runner(load_scenario(kScenarios / "rest-api.ini").scenario.value());
+    auto list = send(runner, "users", "GET /users HTTP/1.1");
+    ASSERT_TRUE(list);
+    EXPECT_THAT(list->body, HasSubstr("\"Grace\""));
+    auto search = send(runner, "users", "GET /users/search?name=Ada HTTP/1.1");
+    ASSERT_TRUE(search);
+    EXPECT_EQ(search->body, R"([{"id": 42, "name": "Ada"}])");
+    auto one = send(runner, "users", "GET /users/42 HTTP/1.1");
+    ASSERT_TRUE(one);
+    EXPECT_THAT(one->body, HasSubstr("ada@example.invalid"));
+    auto not_numeric = send(runner, "users", "GET /users/ada HTTP/1.1");
+    ASSERT_TRUE(not_numeric);
+    EXPECT_EQ(not_numeric->status, 404);
+    auto anonymous = send(runner, "users", "POST /users HTTP/1.1\r\nContent-Type: application/json", R"({"name":"Linus"})");
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->status, 401);
+    auto created = send(runner, "users",
+                        "POST /users HTTP/1.1\r\nContent-Type: application/json\r\nAuthorization: Bearer t",
+                        "{ \"name\" : \"Linus\" }");
+    ASSERT_TRUE(created);
+    EXPECT_EQ(created->status, 201);
+    EXPECT_EQ(created->header("Location"), "/users/99");
+    auto deleted = send(runner, "users", "DELETE /users/99 HTTP/1.1");
+    ASSERT_TRUE(deleted);
+    EXPECT_EQ(deleted->status, 204);
+    const auto report = runner.verify();
+    EXPECT_FALSE(report.passed());  // two POSTs match "created-once" (count = 1)...
+    EXPECT_THAT(report.to_string(), HasSubstr("FAILED users created-once"));
+    EXPECT_THAT(report.to_string(), HasSubstr("ok     users listed"));
+}
+
+TEST(ShippedScenarios, StaticSiteWithCgi) {
+    // The scenario and the fixtures it names, where user "nobody" can reach them.
+    testing::TempDir tmp;
+    namespace fs = std::filesystem;
+    fs::create_directories(tmp.path() / "scenarios");
+    fs::copy(kScenarios / "static-site.ini", tmp.path() / "scenarios" / "static-site.ini");
+    fs::copy(std::string(MOCKSERVE_FIXTURES), tmp.path() / "fixtures", fs::copy_options::recursive);
+    ::chmod(tmp.path().c_str(), 0755);
+    ScenarioRunner runner(load_scenario(tmp.path() / "scenarios" / "static-site.ini").scenario.value());
+    auto home = send(runner, "web", "GET / HTTP/1.1");
+    ASSERT_TRUE(home);
+    EXPECT_THAT(home->body, HasSubstr("mockserve fixture site"));
+    auto listing = send(runner, "web", "GET /docs/ HTTP/1.1");
+    ASSERT_TRUE(listing);
+    EXPECT_THAT(listing->body, HasSubstr("Directory listing for /docs/"));
+    auto script = send(runner, "web", "GET /cgi-bin/hello.sh HTTP/1.1");
+    ASSERT_TRUE(script);
+    EXPECT_EQ(script->body, "Hello from CGI\n");
+    auto posted = send(runner, "web", "POST /cgi-bin/echo.py HTTP/1.1", "form=data");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->body, "form=data");
+    EXPECT_TRUE(runner.verify().passed()) << runner.verify();
+}
+
+TEST(ShippedScenarios, UnreliableUpstreamSlowRoute) {
+    ScenarioRunner runner(load_scenario(kScenarios / "unreliable-upstream.ini").scenario.value());
+    const auto before = std::chrono::steady_clock::now();
+    auto slow = send(runner, "upstream", "GET /slow HTTP/1.1");
+    ASSERT_TRUE(slow);
+    EXPECT_EQ(slow->body, "finally");
+    EXPECT_GE(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(300));
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(send(runner, "upstream", "GET /busy HTTP/1.1"));
+    EXPECT_THAT(runner.verify().to_string(), HasSubstr("FAILED upstream retried"));  // 4 > 3
+}
+
+}  // namespace
+}  // namespace mockserve::scenario
+
+namespace mockserve::scenario {
+namespace {
+
+TEST(ScenarioReadme, LoadFromAFile) {
+    std::filesystem::current_path(kScenarios.parent_path());  // paths as the README writes them
+    // README:begin scenario-from-file
+    auto loaded = mockserve::scenario::load_scenario("scenarios/rest-api.ini");
+    if (!loaded.ok()) { /* loaded.errors: "FILE:LINE: ..." */ }
+    mockserve::scenario::ScenarioRunner runner(std::move(*loaded.scenario));
+    // README:end scenario-from-file
+    EXPECT_EQ(runner.server_names(), std::vector<std::string>{"users"});
+}
+
+}  // namespace
+}  // namespace mockserve::scenario

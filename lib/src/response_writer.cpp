@@ -16,11 +16,15 @@ void ResponseWriter::begin(Exchange exchange, std::size_t buffer_limit) {
 }
 
 bool ResponseWriter::body_allowed() const {
-    return !exchange_.head_method && head_.status >= 200 && head_.status != 204 && head_.status != 304;
+    // As Python's send_error(): no body with 1xx, 204, 205 or 304.
+    return !exchange_.head_method && head_.status >= 200 && head_.status != 204 && head_.status != 205 &&
+           head_.status != 304;
 }
 
 void ResponseWriter::write_head(ResponseHead head) {
-    if (head.status < 200 && head.status >= 100) {  // interim: straight out, no body
+    // 100 Continue and 103 Early Hints come before the final response; any
+    // other status (101, 102 included, as Python sends them) is the response.
+    if (head.status == 100 || head.status == 103) {
         out_.append(head.text).append("\r\n");
         return;
     }

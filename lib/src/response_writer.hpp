@@ -8,7 +8,9 @@
 //   - the handler ends within the buffer: Content-Length is added;
 //   - the buffer fills or the handler flushes: chunked encoding is added for
 //     an HTTP/1.1 exchange; otherwise the body runs to the connection's close;
-//   - HEAD, 1xx, 204 and 304 never carry a body: body bytes are dropped;
+//   - HEAD, 1xx, 204, 205 and 304 never carry a body: body bytes are dropped,
+//     and no Content-Length is added;
+//   - 100 and 103 are interim: they go out at once, and a final head follows;
 //   - a declared Content-Length is trusted, and held to: bytes past it are
 //     dropped, and a short body closes the connection;
 //   - bytes written before any head go out verbatim (Python's raw wfile),

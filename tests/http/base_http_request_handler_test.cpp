@@ -220,6 +220,7 @@ public:
     void do_GET() override {
         if (path == "/explain") return send_error(404, "Gone <fishing>", "Try & again");
         if (path == "/nocontent") return send_error(204);
+        if (path.rfind("/status/", 0) == 0) return send_error(std::stoi(path.substr(8)));
         send_error(418);
     }
 };
@@ -241,6 +242,20 @@ TEST(BaseHTTPRequestHandler, SendErrorUsesTheFormatAndContentType) {
     ASSERT_TRUE(none);
     EXPECT_EQ(none->status, 204);
     EXPECT_FALSE(none->header("Content-Type"));
+    // As CPython's test_send_error: these carry neither body nor length.
+    for (const int code : {101, 102, 204, 205, 304}) {
+        RawClient client(s.port());
+        client.send("GET /status/" + std::to_string(code) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto all = client.read_to_close();
+        EXPECT_EQ(all.rfind("HTTP/1.0 " + std::to_string(code), 0), 0u) << all;
+        EXPECT_EQ(all.find("Content-Length"), std::string::npos) << all;
+        EXPECT_EQ(all.find("Content-Type"), std::string::npos) << all;
+        EXPECT_EQ(all.substr(all.size() - 4), "\r\n\r\n") << all;  // nothing after the head
+    }
+    auto unknown = exchange(s.port(), "GET /status/999 HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 999);
+    EXPECT_EQ(unknown->reason, "???");
     auto head = exchange(s.port(), "HEAD /explain HTTP/1.0\r\n\r\n", true);
     ASSERT_TRUE(head);
     EXPECT_EQ(head->status, 501);  // no do_HEAD here

@@ -56,8 +56,8 @@ TEST(ResponseWriter, HeadRequestsNeverCarryABody) {
     EXPECT_EQ(w.output(), "HTTP/1.1 200 X\r\nContent-Length: 5\r\n\r\n");
 }
 
-TEST(ResponseWriter, NoBodyFor204And304) {
-    for (int status : {204, 304}) {
+TEST(ResponseWriter, NoBodyNorLengthFor1xx204205And304) {
+    for (int status : {101, 102, 204, 205, 304}) {
         ResponseWriter w;
         w.begin(kHttp11, 1024);
         w.write_head(head(status));

@@ -135,6 +135,12 @@ RouteBuilder& RouteBuilder::serve_cgi(const std::string& directory) {
     return *this;
 }
 
+RouteBuilder& RouteBuilder::answer_with(std::function<CannedResponse(const RecordedRequest&)> answer) {
+    ++actions_;
+    route_->action = Callback{std::move(answer)};
+    return *this;
+}
+
 ExpectBuilder::ExpectBuilder(Expectation& expectation, std::vector<std::string>& errors, std::string where)
     : RequestConditions(expectation.request, errors, std::move(where)), expectation_(&expectation) {}
 

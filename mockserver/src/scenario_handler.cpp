@@ -49,6 +49,9 @@ void ScenarioHandler::handle_one_request() {
         record.route = route.name;
         if (const auto* canned = std::get_if<CannedResponse>(&route.action)) {
             answer(*canned);
+        } else if (const auto* callback = std::get_if<Callback>(&route.action)) {
+            record.body = body;  // the callback sees the request as the journal will
+            answer(callback->answer(record));
         } else {
             rfile.unread(body);  // the file and CGI handlers read the body themselves
             const bool scripts = std::holds_alternative<CgiScripts>(route.action);

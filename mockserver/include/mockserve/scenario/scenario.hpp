@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -66,7 +67,14 @@ struct StaticTree {
 struct CgiScripts {
     std::string directory;
 };
-using Action = std::variant<CannedResponse, StaticTree, CgiScripts>;
+struct RecordedRequest;
+// An answer computed by code for each request (a GoogleMock object, for one).
+// It runs on a server thread, possibly on several at once; an exception it
+// throws becomes a 500.
+struct Callback {
+    std::function<CannedResponse(const RecordedRequest&)> answer;
+};
+using Action = std::variant<CannedResponse, StaticTree, CgiScripts, Callback>;
 
 struct Route {
     std::string name;

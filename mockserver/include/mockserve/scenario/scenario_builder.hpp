@@ -59,6 +59,8 @@ public:
     RouteBuilder& response_fault(CannedResponse::Fault fault);
     RouteBuilder& serve_static(const std::string& directory);
     RouteBuilder& serve_cgi(const std::string& directory);
+    // The answer comes from `answer`, called for each request (see Callback).
+    RouteBuilder& answer_with(std::function<CannedResponse(const RecordedRequest&)> answer);
 
 private:
     friend class ScenarioBuilder;

@@ -1,0 +1,50 @@
+#pragma once
+// FakeServer: a scenario's servers for one test, on ephemeral ports, stopped
+// when it goes out of scope. Parallel tests and test processes never collide.
+//
+//   mockserve::testing::FakeServer server("scenarios/checkout.ini");
+//   client.post(server.url("api") + "/v1/payments", ...);
+//   EXPECT_THAT(server.requests(), Contains(AllOf(Method("POST"), Path("/v1/payments"))));
+//   EXPECT_TRUE(server.VerifyExpectations());
+
+#include <mockserve/gtest/matchers.hpp>
+#include <mockserve/scenario/scenario_builder.hpp>
+#include <mockserve/scenario/scenario_runner.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mockserve::testing {
+
+class FakeServer {
+public:
+    // From a scenario file; throws std::runtime_error listing its mistakes.
+    explicit FakeServer(const std::filesystem::path& scenario_file);
+    explicit FakeServer(const scenario::ScenarioBuilder& builder);
+    explicit FakeServer(scenario::Scenario scenario);
+
+    // "http://127.0.0.1:PORT" of the named server, or of the only one.
+    std::string url(std::string_view server = {}) const;
+    // Every request received so far, in arrival order.
+    std::vector<RecordedRequest> requests() const;
+    scenario::Journal& journal() { return runner_.journal(); }
+    scenario::ScenarioRunner& runner() { return runner_; }
+
+    // Waits (at most `timeout`) until a request matching `matcher` has come:
+    // for clients that send in the background. On failure the message says
+    // what was awaited and lists every request received.
+    ::testing::AssertionResult WaitForRequest(const ::testing::Matcher<const RecordedRequest&>& matcher,
+                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // The scenario's [expect] sections; on failure, the report (with the
+    // requests that came closest).
+    ::testing::AssertionResult VerifyExpectations() const;
+
+private:
+    scenario::ScenarioRunner runner_;
+};
+
+}  // namespace mockserve::testing

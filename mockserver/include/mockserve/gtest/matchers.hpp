@@ -1,0 +1,186 @@
+#pragma once
+// GoogleMock matchers on recorded requests. Each describes itself and says
+// which part of a request differed; they compose with GoogleMock's own:
+//
+//   EXPECT_THAT(server.requests(), Contains(AllOf(Method("POST"), Path("/v1/payments"),
+//                                                 Header("Content-Type", HasSubstr("json")),
+//                                                 JsonField("/amount", 1200))));
+//
+// Values or matchers are accepted wherever a value is compared: Path("/a")
+// or Path(MatchesRegex("/a/[0-9]+")), Header("X", "1") or Header("X", _).
+
+#include <mockserve/scenario/recorded_request.hpp>
+
+#include <gmock/gmock.h>
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace mockserve::testing {
+
+using scenario::RecordedRequest;
+
+namespace detail {
+
+// A part of a request (its method, a header...), compared by a matcher. Given
+// a plain value, it reads "has method \"POST\"" and explains "which has
+// method \"GET\", expected \"POST\"".
+template <class T>
+class PartMatcher : public ::testing::MatcherInterface<const RecordedRequest&> {
+public:
+    using Getter = std::optional<T> (*)(const RecordedRequest&, const std::string& key);
+    PartMatcher(std::string what, std::string key, Getter get, ::testing::Matcher<const T&> inner,
+                std::optional<std::string> literal)
+        : what_(std::move(what)), key_(std::move(key)), get_(get), inner_(std::move(inner)), literal_(std::move(literal)) {}
+
+    bool MatchAndExplain(const RecordedRequest& request, ::testing::MatchResultListener* listener) const override {
+        const auto value = get_(request, key_);
+        if (!value) {
+            *listener << "which has no " << what_;
+            return false;
+        }
+        ::testing::StringMatchResultListener inner;
+        const bool matched = inner_.MatchAndExplain(*value, &inner);
+        if (!matched) {
+            *listener << "which has " << what_ << " " << ::testing::PrintToString(*value) << ", expected ";
+            if (literal_) {
+                *listener << *literal_;
+            } else {
+                inner_.DescribeTo(listener->stream());
+                if (!inner.str().empty()) *listener << " (" << inner.str() << ")";
+            }
+        }
+        return matched;
+    }
+    void DescribeTo(std::ostream* os) const override {
+        *os << "has " << what_ << " ";
+        if (literal_) {
+            *os << *literal_;
+        } else {
+            *os << "that ";
+            inner_.DescribeTo(os);
+        }
+    }
+    void DescribeNegationTo(std::ostream* os) const override {
+        *os << "does not have " << what_ << " ";
+        if (literal_) {
+            *os << *literal_;
+        } else {
+            *os << "that ";
+            inner_.DescribeTo(os);
+        }
+    }
+
+private:
+    std::string what_;
+    std::string key_;
+    Getter get_;
+    ::testing::Matcher<const T&> inner_;
+    std::optional<std::string> literal_;
+};
+
+template <class T, class M>
+::testing::Matcher<const RecordedRequest&> part(std::string what, std::string key,
+                                                 typename PartMatcher<T>::Getter get, const M& matcher) {
+    std::optional<std::string> literal;
+    if constexpr (std::is_convertible_v<const M&, T>) literal = ::testing::PrintToString(T(matcher));
+    return ::testing::MakeMatcher(new PartMatcher<T>(std::move(what), std::move(key), get,
+                                                     ::testing::MatcherCast<const T&>(matcher), std::move(literal)));
+}
+
+std::optional<std::string> method_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> path_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> header_of(const RecordedRequest& r, const std::string& name);
+std::optional<std::string> query_of(const RecordedRequest& r, const std::string& name);
+std::optional<std::string> body_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> server_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> route_of(const RecordedRequest& r, const std::string&);
+std::optional<int> status_of(const RecordedRequest& r, const std::string&);
+// The body's canonical JSON (keys sorted, no white space), or nothing.
+std::optional<std::string> json_of(const RecordedRequest& r, const std::string&);
+// The JSON value at `pointer` (RFC 6901) in the body, as canonical JSON text.
+std::optional<std::string> json_field_of(const RecordedRequest& r, const std::string& pointer);
+// `value` as canonical JSON text: 1200 as "1200", "EUR" as "\"EUR\"".
+std::string json_text(long long value);
+std::string json_text(double value);
+std::string json_text(bool value);
+std::string json_text(const std::string& value);
+std::optional<std::string> canonical(const std::string& json);
+
+}  // namespace detail
+
+template <class M>
+::testing::Matcher<const RecordedRequest&> Method(const M& matcher) {
+    return detail::part<std::string>("method", "", detail::method_of, matcher);
+}
+// The decoded path, without the query.
+template <class M>
+::testing::Matcher<const RecordedRequest&> Path(const M& matcher) {
+    return detail::part<std::string>("path", "", detail::path_of, matcher);
+}
+inline ::testing::Matcher<const RecordedRequest&> PathMatches(const std::string& regex) {
+    return Path(::testing::MatchesRegex(regex));
+}
+// A query parameter (decoded); its first value.
+template <class M>
+::testing::Matcher<const RecordedRequest&> Query(const std::string& name, const M& matcher) {
+    return detail::part<std::string>("query parameter " + name, name, detail::query_of, matcher);
+}
+// A header, its name compared without regard to case; its first value.
+template <class M>
+::testing::Matcher<const RecordedRequest&> Header(const std::string& name, const M& matcher) {
+    return detail::part<std::string>("header " + name, name, detail::header_of, matcher);
+}
+inline ::testing::Matcher<const RecordedRequest&> Header(const std::string& name) { return Header(name, ::testing::_); }
+template <class M>
+::testing::Matcher<const RecordedRequest&> Body(const M& matcher) {
+    return detail::part<std::string>("body", "", detail::body_of, matcher);
+}
+// The body is JSON equal to `json`, key order and white space ignored.
+inline ::testing::Matcher<const RecordedRequest&> JsonBody(const std::string& json) {
+    const auto expected = detail::canonical(json);
+    if (!expected) throw std::invalid_argument("JsonBody: not JSON: " + json);
+    return detail::part<std::string>("JSON body", "", detail::json_of, *expected);
+}
+// The value at a JSON pointer ("/amount", "/items/0/id") in the body equals
+// `expected` (numbers by value, strings, booleans), or, given a matcher,
+// its JSON text ("1200", "\"EUR\"") matches it.
+template <class T>
+::testing::Matcher<const RecordedRequest&> JsonField(const std::string& pointer, const T& expected) {
+    const std::string what = "JSON field " + pointer;
+    if constexpr (std::is_same_v<T, bool>) {
+        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(expected));
+    } else if constexpr (std::is_integral_v<T>) {
+        return detail::part<std::string>(what, pointer, detail::json_field_of,
+                                         detail::json_text(static_cast<long long>(expected)));
+    } else if constexpr (std::is_floating_point_v<T>) {
+        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(static_cast<double>(expected)));
+    } else if constexpr (std::is_convertible_v<const T&, std::string>) {
+        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(std::string(expected)));
+    } else {
+        return detail::part<std::string>(what, pointer, detail::json_field_of, expected);
+    }
+}
+// The scenario server that received it.
+template <class M>
+::testing::Matcher<const RecordedRequest&> OnServer(const M& matcher) {
+    return detail::part<std::string>("server", "", detail::server_of, matcher);
+}
+// The route that answered it ("which has no route" when none matched).
+template <class M>
+::testing::Matcher<const RecordedRequest&> Route(const M& matcher) {
+    return detail::part<std::string>("route", "", detail::route_of, matcher);
+}
+// The status of the response it got (0 when none was sent).
+template <class M>
+::testing::Matcher<const RecordedRequest&> Status(const M& matcher) {
+    return detail::part<int>("status", "", detail::status_of, matcher);
+}
+
+}  // namespace mockserve::testing
+
+namespace mockserve::scenario {
+// GoogleTest prints a request as the HTTP message it was.
+inline void PrintTo(const RecordedRequest& request, std::ostream* os) { *os << "\n" << request; }
+}  // namespace mockserve::scenario

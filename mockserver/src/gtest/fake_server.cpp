@@ -1,0 +1,65 @@
+#include <mockserve/gtest/fake_server.hpp>
+
+#include <mockserve/scenario/scenario_loader.hpp>
+
+#include <sstream>
+#include <stdexcept>
+
+namespace mockserve::testing {
+
+namespace {
+
+scenario::Scenario load(const std::filesystem::path& file) {
+    auto loaded = scenario::load_scenario(file);
+    if (!loaded.ok()) {
+        std::string text = "the scenario " + file.string() + " has mistakes:";
+        for (const auto& error : loaded.errors) text += "\n  " + error;
+        throw std::runtime_error(text);
+    }
+    return std::move(*loaded.scenario);
+}
+
+std::string listing(const std::vector<RecordedRequest>& requests) {
+    std::ostringstream out;
+    if (requests.empty()) return "no request was received";
+    out << requests.size() << " request(s) received:";
+    for (const auto& request : requests) out << "\n\n" << request;
+    return out.str();
+}
+
+}  // namespace
+
+FakeServer::FakeServer(const std::filesystem::path& scenario_file) : runner_(load(scenario_file)) {}
+
+FakeServer::FakeServer(const scenario::ScenarioBuilder& builder) : runner_(builder.build()) {}
+
+FakeServer::FakeServer(scenario::Scenario scenario) : runner_(std::move(scenario)) {}
+
+std::string FakeServer::url(std::string_view server) const {
+    if (server.empty()) return runner_.url(runner_.server_names().front());
+    return runner_.url(server);
+}
+
+std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journal().entries(); }
+
+::testing::AssertionResult FakeServer::WaitForRequest(const ::testing::Matcher<const RecordedRequest&>& matcher,
+                                                      std::chrono::milliseconds timeout) {
+    const bool arrived = runner_.journal().wait_for(
+        [&](const std::vector<RecordedRequest>& entries) {
+            return std::any_of(entries.begin(), entries.end(), [&](const RecordedRequest& r) { return matcher.Matches(r); });
+        },
+        timeout);
+    if (arrived) return ::testing::AssertionSuccess();
+    std::ostringstream expected;
+    matcher.DescribeTo(&expected);
+    return ::testing::AssertionFailure() << "no request that " << expected.str() << " arrived within "
+                                         << timeout.count() << " ms; " << listing(requests());
+}
+
+::testing::AssertionResult FakeServer::VerifyExpectations() const {
+    const auto report = runner_.verify();
+    if (report.passed()) return ::testing::AssertionSuccess() << report.to_string();
+    return ::testing::AssertionFailure() << report.to_string();
+}
+
+}  // namespace mockserve::testing

@@ -1,0 +1,145 @@
+// The GoogleTest layer as a user writes with it: a fake server per test,
+// matchers on recorded requests, EXPECT_CALL on live routes.
+#include <mockserve/gtest/fake_server.hpp>
+#include <mockserve/gtest/mock_route.hpp>
+
+#include "support/raw_client.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace {
+
+using namespace ::testing;
+using namespace mockserve::testing;
+using mockserve::scenario::ScenarioBuilder;
+
+const std::string kScenarios = MOCKSERVE_SCENARIOS;
+
+// The code under test, standing in for an HTTP client library.
+std::optional<RawResponse> post_payment(const std::string& base_url, const std::string& json) {
+    const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(base_url.rfind(':') + 1)));
+    return mockserve::testing::exchange(port, "POST /v1/payments HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(json.size()) + "\r\n\r\n" + json);
+}
+
+std::optional<RawResponse> get(const std::string& base_url, const std::string& path) {
+    const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(base_url.rfind(':') + 1)));
+    return mockserve::testing::exchange(port, "GET " + path + " HTTP/1.1\r\nHost: shop\r\n\r\n");
+}
+
+// README:begin gtest-scenario
+TEST(PaymentClient, PostsThePayment) {
+    FakeServer server(kScenarios + "/checkout.ini");  // every server on a free port
+
+    post_payment(server.url("api"), R"({"amount": 1200, "currency": "EUR"})");
+
+    EXPECT_THAT(server.requests(), Contains(AllOf(Method("POST"), Path("/v1/payments"),
+                                                  Header("Content-Type", HasSubstr("json")),
+                                                  JsonField("/amount", 1200))));
+    EXPECT_TRUE(server.VerifyExpectations());
+}
+// README:end gtest-scenario
+
+// README:begin gtest-mock
+TEST(UserClient, FetchesAUser) {
+    MockRoute api;  // declared before the server, so that it outlives it
+    ScenarioBuilder scenario;
+    scenario.server("api").route("users").request("/users/*").answer_with(api.answer());
+    FakeServer server(scenario);
+
+    EXPECT_CALL(api, Handle(AllOf(Method("GET"), Path("/users/42"))))
+        .WillOnce(Return(Response(200).Json(R"({"id":42})")));
+
+    auto user = get(server.url(), "/users/42");
+    ASSERT_TRUE(user);
+    EXPECT_EQ(user->body, R"({"id":42})");
+}
+// README:end gtest-mock
+
+TEST(MockRoute, TimesAndSequences) {
+    MockRoute api;
+    ScenarioBuilder scenario;
+    scenario.server("api").route("all").request("/*").answer_with(api.answer());
+    FakeServer server(scenario);
+    {
+        InSequence in_order;
+        EXPECT_CALL(api, Handle(Path("/login"))).WillOnce(Return(Response(204)));
+        EXPECT_CALL(api, Handle(Path("/items"))).Times(3).WillRepeatedly(Return(Response(200).Body("items")));
+        EXPECT_CALL(api, Handle(Path("/logout"))).WillOnce(Return(Response(204)));
+    }
+    EXPECT_EQ(get(server.url(), "/login")->status, 204);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(get(server.url(), "/items")->body, "items");
+    EXPECT_EQ(get(server.url(), "/logout")->status, 204);
+}
+
+TEST(MockRoute, UnexpectedCallGetsA500ThatSaysSo) {
+    MockRoute api;
+    ScenarioBuilder scenario;
+    scenario.server("api").route("all").request("/*").answer_with(api.answer());
+    FakeServer server(scenario);
+    EXPECT_CALL(api, Handle(Path("/expected"))).Times(AnyNumber()).WillRepeatedly(Return(Response(200)));
+    std::optional<RawResponse> answer;
+    EXPECT_NONFATAL_FAILURE_ON_ALL_THREADS(answer = get(server.url(), "/surprise"), "Unexpected mock function call");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 500);
+    EXPECT_THAT(answer->body, HasSubstr("no EXPECT_CALL matched"));
+}
+
+TEST(MockRoute, CallsFromManyConnectionsAtOnce) {
+    MockRoute api;
+    ScenarioBuilder scenario;
+    scenario.server("api").route("all").request("/*").answer_with(api.answer());
+    FakeServer server(scenario);
+    EXPECT_CALL(api, Handle(Method("GET"))).Times(80).WillRepeatedly(Return(Response(200).Body("ok")));
+    std::vector<std::future<int>> clients;
+    for (int c = 0; c < 8; ++c)
+        clients.push_back(std::async(std::launch::async, [&] {
+            int ok = 0;
+            for (int i = 0; i < 10; ++i) ok += get(server.url(), "/x")->body == "ok";
+            return ok;
+        }));
+    int total = 0;
+    for (auto& c : clients) total += c.get();
+    EXPECT_EQ(total, 80);
+}
+
+TEST(FakeServer, WaitsForARequestFromABackgroundClient) {
+    FakeServer server(kScenarios + "/rest-api.ini");
+    auto background = std::async(std::launch::async, [&] { return get(server.url("users"), "/users"); });
+    EXPECT_TRUE(server.WaitForRequest(AllOf(Method("GET"), Path("/users"))));
+    background.get();
+
+    const auto missing = server.WaitForRequest(Path("/never"), std::chrono::milliseconds(50));
+    EXPECT_FALSE(missing);
+    EXPECT_THAT(missing.message(), HasSubstr("no request that has path \"/never\" arrived within 50 ms; "
+                                             "1 request(s) received:\n\nGET /users HTTP/1.1\nHost: shop\n"));
+}
+
+TEST(FakeServer, VerificationListsTheClosestRequests) {
+    FakeServer server(kScenarios + "/checkout.ini");
+    post_payment(server.url("api"), R"({"amount": 1})");
+    const auto verified = server.VerifyExpectations();
+    EXPECT_TRUE(verified);  // one POST /v1/payments arrived, even if no route took it
+    EXPECT_THAT(verified.message(), HasSubstr("ok     api one-payment"));
+
+    FakeServer quiet(kScenarios + "/checkout.ini");
+    const auto failed = quiet.VerifyExpectations();
+    EXPECT_FALSE(failed);
+    EXPECT_THAT(failed.message(), HasSubstr("FAILED api one-payment (line 37): exactly 1 request(s) matching "
+                                            "POST /v1/payments, got 0\n         no request reached api"));
+}
+
+TEST(FakeServer, BrokenScenarioIsAClearError) {
+    try {
+        FakeServer server(kScenarios + "/no-such.ini");
+        FAIL() << "loaded a missing scenario";
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("no-such.ini:0: cannot read the scenario file"));
+    }
+}
+
+}  // namespace

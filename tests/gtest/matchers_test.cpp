@@ -1,0 +1,122 @@
+// Every matcher: a request it matches, one it does not, and the words of
+// both its description and its explanation.
+#include <mockserve/gtest/matchers.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace ::testing;
+using namespace mockserve::testing;
+
+RecordedRequest payment() {
+    RecordedRequest r;
+    r.sequence = 3;
+    r.server = "api";
+    r.route = "create-payment";
+    r.method = "POST";
+    r.target = "/v1/payments?mode=test";
+    r.path = "/v1/payments";
+    r.query = {{"mode", "test"}};
+    r.version = "HTTP/1.1";
+    r.headers = {{"Host", "shop"}, {"Content-Type", "application/json"}};
+    r.body = R"({"amount": 1200, "currency": "EUR", "items": [{"sku": "A1"}], "gift": false})";
+    r.body_size = r.body.size();
+    r.status = 201;
+    return r;
+}
+
+// The explanation of a mismatch, or "" when it matches.
+std::string why_not(const Matcher<const RecordedRequest&>& m, const RecordedRequest& r) {
+    StringMatchResultListener listener;
+    return m.MatchAndExplain(r, &listener) ? "" : listener.str();
+}
+
+std::string description(const Matcher<const RecordedRequest&>& m) { return DescribeMatcher<const RecordedRequest&>(m); }
+
+TEST(Matchers, Method) {
+    EXPECT_THAT(payment(), Method("POST"));
+    EXPECT_EQ(why_not(Method("GET"), payment()), "which has method \"POST\", expected \"GET\"");
+    EXPECT_EQ(description(Method("GET")), "has method \"GET\"");
+    EXPECT_EQ(DescribeMatcher<const RecordedRequest&>(Method("GET"), true), "does not have method \"GET\"");
+}
+
+TEST(Matchers, PathExactOrRegex) {
+    EXPECT_THAT(payment(), Path("/v1/payments"));
+    EXPECT_THAT(payment(), PathMatches("/v1/[a-z]+"));
+    EXPECT_EQ(why_not(Path("/v1/refunds"), payment()), "which has path \"/v1/payments\", expected \"/v1/refunds\"");
+    EXPECT_EQ(why_not(PathMatches("/v2/.*"), payment()),
+              "which has path \"/v1/payments\", expected matches regular expression \"/v2/.*\"");
+    EXPECT_EQ(description(PathMatches("/v2/.*")), "has path that matches regular expression \"/v2/.*\"");
+}
+
+TEST(Matchers, Query) {
+    EXPECT_THAT(payment(), Query("mode", "test"));
+    EXPECT_EQ(why_not(Query("mode", "live"), payment()), "which has query parameter mode \"test\", expected \"live\"");
+    EXPECT_EQ(why_not(Query("page", _), payment()), "which has no query parameter page");
+}
+
+TEST(Matchers, HeaderByAnyCase) {
+    EXPECT_THAT(payment(), Header("content-type", HasSubstr("json")));
+    EXPECT_THAT(payment(), Header("Host"));
+    EXPECT_EQ(why_not(Header("Content-Type", "text/plain"), payment()),
+              "which has header Content-Type \"application/json\", expected \"text/plain\"");
+    EXPECT_EQ(why_not(Header("Authorization"), payment()), "which has no header Authorization");
+    EXPECT_EQ(description(Header("Content-Type", HasSubstr("json"))),
+              "has header Content-Type that has substring \"json\"");
+}
+
+TEST(Matchers, Body) {
+    EXPECT_THAT(payment(), Body(HasSubstr("EUR")));
+    EXPECT_EQ(why_not(Body("{}"), payment()).substr(0, 20), "which has body \"{\\\"a");
+}
+
+TEST(Matchers, JsonBodyIgnoresKeyOrderAndWhiteSpace) {
+    EXPECT_THAT(payment(), JsonBody(R"({"gift": false, "items": [{"sku":"A1"}], "currency": "EUR", "amount": 1200})"));
+    EXPECT_EQ(why_not(JsonBody(R"({"amount": 1})"), payment()),
+              "which has JSON body \"{\\\"amount\\\":1200,\\\"currency\\\":\\\"EUR\\\",\\\"gift\\\":false,"
+              "\\\"items\\\":[{\\\"sku\\\":\\\"A1\\\"}]}\", expected \"{\\\"amount\\\":1}\"");
+    RecordedRequest text = payment();
+    text.body = "not json";
+    EXPECT_EQ(why_not(JsonBody("{}"), text), "which has no JSON body");
+}
+
+TEST(Matchers, JsonField) {
+    EXPECT_THAT(payment(), JsonField("/amount", 1200));
+    EXPECT_THAT(payment(), JsonField("/amount", 1200.0));
+    EXPECT_THAT(payment(), JsonField("/currency", "EUR"));
+    EXPECT_THAT(payment(), JsonField("/gift", false));
+    EXPECT_THAT(payment(), JsonField("/items/0/sku", "A1"));
+    EXPECT_THAT(payment(), JsonField("/currency", HasSubstr("EU")));
+    EXPECT_EQ(why_not(JsonField("/amount", 999), payment()), "which has JSON field /amount \"1200\", expected \"999\"");
+    EXPECT_EQ(why_not(JsonField("/missing", 1), payment()), "which has no JSON field /missing");
+    EXPECT_EQ(description(JsonField("/amount", 1200)), "has JSON field /amount \"1200\"");
+}
+
+TEST(Matchers, ServerRouteAndStatus) {
+    EXPECT_THAT(payment(), AllOf(OnServer("api"), Route("create-payment"), Status(201)));
+    EXPECT_THAT(payment(), Status(Ge(200)));
+    EXPECT_EQ(why_not(OnServer("legacy"), payment()), "which has server \"api\", expected \"legacy\"");
+    EXPECT_EQ(why_not(Status(404), payment()), "which has status 201, expected 404");
+    RecordedRequest unmatched = payment();
+    unmatched.route.reset();
+    EXPECT_EQ(why_not(Route(_), unmatched), "which has no route");
+}
+
+TEST(Matchers, ComposeWithGoogleMocksOwn) {
+    const std::vector<RecordedRequest> requests{payment()};
+    EXPECT_THAT(requests, Contains(AllOf(Method("POST"), Path("/v1/payments"), Header("Content-Type", HasSubstr("json")),
+                                         JsonField("/amount", 1200))));
+    EXPECT_THAT(requests, ElementsAre(Not(Method("GET"))));
+    const Matcher<const std::vector<RecordedRequest>&> none_get = Not(Contains(Method("POST")));
+    StringMatchResultListener listener;
+    EXPECT_FALSE(none_get.MatchAndExplain(requests, &listener));
+}
+
+TEST(Matchers, ARequestPrintsAsItsHttpMessage) {
+    EXPECT_THAT(PrintToString(payment()), StartsWith("\nPOST /v1/payments?mode=test HTTP/1.1\nHost: shop\n"
+                                                     "Content-Type: application/json\n\n{\"amount\": 1200"));
+}
+
+}  // namespace

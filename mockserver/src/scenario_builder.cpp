@@ -1,5 +1,7 @@
 #include <mockserve/scenario/scenario_builder.hpp>
 
+#include "scenario_syntax.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -8,27 +10,8 @@ namespace mockserve::scenario {
 
 template <class Self>
 Self& RequestConditions<Self>::request(const std::string& text) {
-    std::string path = text;
-    if (!text.empty() && text[0] != '/' && text[0] != '~') {
-        const auto space = text.find(' ');
-        const auto methods = text.substr(0, space);
-        path = space == std::string::npos ? "" : text.substr(text.find_first_not_of(' ', space));
-        for (std::size_t start = 0;;) {
-            const auto bar = methods.find('|', start);
-            pattern_->methods.push_back(methods.substr(start, bar - start));
-            if (bar == std::string::npos) break;
-            start = bar + 1;
-        }
-    }
-    if (path.empty() || (path[0] != '/' && path[0] != '~')) {
-        errors_->push_back(where_ + ": request = [METHODS] PATH: the path must start with '/' or '~', not '" + text + "'");
-        return self();
-    }
-    try {
-        pattern_->path = PathPattern::parse(path);
-    } catch (const std::regex_error& e) {
-        errors_->push_back(where_ + ": bad regular expression '" + path + "': " + e.what());
-    }
+    if (const auto error = detail::parse_request_line(text, *pattern_); !error.empty())
+        errors_->push_back(where_ + ": " + error);
     return self();
 }
 
@@ -145,22 +128,9 @@ ExpectBuilder::ExpectBuilder(Expectation& expectation, std::vector<std::string>&
     : RequestConditions(expectation.request, errors, std::move(where)), expectation_(&expectation) {}
 
 ExpectBuilder& ExpectBuilder::count(const std::string& rule) {
-    std::string_view text = rule;
-    CountRule parsed;
-    parsed.op = CountRule::Op::exactly;
-    if (text.substr(0, 2) == ">=") {
-        parsed.op = CountRule::Op::at_least;
-        text.remove_prefix(2);
-    } else if (text.substr(0, 2) == "<=") {
-        parsed.op = CountRule::Op::at_most;
-        text.remove_prefix(2);
-    }
-    try {
-        std::size_t used = 0;
-        parsed.n = std::stoul(std::string(text), &used);
-        if (used != text.size()) throw std::invalid_argument(rule);
-        expectation_->count = parsed;
-    } catch (const std::exception&) {
+    if (const auto parsed = detail::parse_count(rule)) {
+        expectation_->count = *parsed;
+    } else {
         errors_->push_back(where_ + ": count is N, >=N or <=N, not '" + rule + "'");
     }
     return *this;

@@ -1,6 +1,7 @@
 #include <mockserve/scenario/scenario_loader.hpp>
 
 #include "ini_reader.hpp"
+#include "scenario_syntax.hpp"
 
 #include <charconv>
 #include <fstream>
@@ -189,34 +190,7 @@ private:
         const auto& key = entry.key;
         const auto& value = entry.value;
         if (key == "request") {
-            auto parts = words(value);
-            std::string path_text = value;
-            if (!value.empty() && value[0] != '/' && value[0] != '~') {
-                const auto space = value.find_first_of(" \t");
-                const std::string methods = value.substr(0, space);
-                path_text = space == std::string::npos ? "" : std::string(trim(value.substr(space)));
-                std::size_t start = 0;
-                while (start <= methods.size()) {
-                    const auto bar = methods.find('|', start);
-                    const auto method = methods.substr(start, bar - start);
-                    if (!is_token(method)) {
-                        fail(entry.line, "'" + method + "' is not a method (say GET, or GET|HEAD)");
-                    } else {
-                        request.methods.push_back(method);
-                    }
-                    if (bar == std::string::npos) break;
-                    start = bar + 1;
-                }
-            }
-            if (path_text.empty() || (path_text[0] != '/' && path_text[0] != '~')) {
-                fail(entry.line, "request = [METHODS] PATH: the path must start with '/' (or '~' for a regular expression)");
-                return true;
-            }
-            try {
-                request.path = PathPattern::parse(path_text);
-            } catch (const std::regex_error& e) {
-                fail(entry.line, "bad regular expression '" + path_text.substr(1) + "': " + e.what());
-            }
+            if (const auto error = detail::parse_request_line(value, request); !error.empty()) fail(entry.line, error);
         } else if (key == "request.query") {
             const auto equals = value.find('=');
             if (equals == std::string::npos || equals == 0) {
@@ -369,22 +343,10 @@ private:
                                    "request.body_regex, request.json, count");
                 continue;
             }
-            auto text = std::string_view(entry.value);
-            CountRule rule;
-            rule.op = CountRule::Op::exactly;
-            if (text.substr(0, 2) == ">=") {
-                rule.op = CountRule::Op::at_least;
-                text.remove_prefix(2);
-            } else if (text.substr(0, 2) == "<=") {
-                rule.op = CountRule::Op::at_most;
-                text.remove_prefix(2);
-            }
-            const auto n = parse_number<std::size_t>(trim(text));
-            if (!n) {
-                fail(entry.line, "count is N, >=N or <=N, not '" + entry.value + "'");
+            if (const auto rule = detail::parse_count(entry.value)) {
+                expectation.count = *rule;
             } else {
-                rule.n = *n;
-                expectation.count = rule;
+                fail(entry.line, "count is N, >=N or <=N, not '" + entry.value + "'");
             }
         }
         scenario_.expectations.push_back(std::move(expectation));

@@ -1,0 +1,61 @@
+#include "scenario_syntax.hpp"
+
+#include <charconv>
+
+namespace mockserve::scenario::detail {
+
+namespace {
+
+bool is_token(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
+            return false;
+    return true;
+}
+
+}  // namespace
+
+std::string parse_request_line(const std::string& text, RequestPattern& pattern) {
+    std::string path = text;
+    if (!text.empty() && text[0] != '/' && text[0] != '~') {
+        const auto space = text.find_first_of(" \t");
+        const std::string methods = text.substr(0, space);
+        const auto path_start = space == std::string::npos ? std::string::npos : text.find_first_not_of(" \t", space);
+        path = path_start == std::string::npos ? "" : text.substr(path_start);
+        for (std::size_t start = 0;;) {
+            const auto bar = methods.find('|', start);
+            const auto method = methods.substr(start, bar - start);
+            if (!is_token(method)) return "'" + method + "' is not a method (say GET, or GET|HEAD)";
+            pattern.methods.push_back(method);
+            if (bar == std::string::npos) break;
+            start = bar + 1;
+        }
+    }
+    if (path.empty() || (path[0] != '/' && path[0] != '~'))
+        return "request = [METHODS] PATH: the path must start with '/' (or '~' for a regular expression)";
+    try {
+        pattern.path = PathPattern::parse(path);
+    } catch (const std::regex_error& e) {
+        return "bad regular expression '" + path.substr(path[0] == '~' ? 1 : 0) + "': " + e.what();
+    }
+    return {};
+}
+
+std::optional<CountRule> parse_count(std::string_view text) {
+    CountRule rule;
+    rule.op = CountRule::Op::exactly;
+    if (text.substr(0, 2) == ">=") {
+        rule.op = CountRule::Op::at_least;
+        text.remove_prefix(2);
+    } else if (text.substr(0, 2) == "<=") {
+        rule.op = CountRule::Op::at_most;
+        text.remove_prefix(2);
+    }
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rule.n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return rule;
+}
+
+}  // namespace mockserve::scenario::detail

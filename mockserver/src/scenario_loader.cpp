@@ -26,14 +26,6 @@ std::vector<std::string> words(std::string_view text) {
     return out;
 }
 
-bool is_token(std::string_view text) {
-    if (text.empty()) return false;
-    for (const char c : text)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
-            return false;
-    return true;
-}
-
 template <class T>
 std::optional<T> parse_number(std::string_view text) {
     T value{};
@@ -201,7 +193,7 @@ private:
         } else if (key == "request.header") {
             const auto colon = value.find(':');
             const auto name = colon == std::string::npos ? std::string_view() : trim(std::string_view(value).substr(0, colon));
-            if (!is_token(name)) {
+            if (!detail::is_token(name)) {
                 fail(entry.line, "request.header is 'Name: value' (or 'Name: *'), not '" + value + "'");
             } else {
                 const auto wanted = trim(std::string_view(value).substr(colon + 1));
@@ -277,7 +269,7 @@ private:
             } else if (key == "response.header") {
                 const auto colon = entry.value.find(':');
                 const auto header = colon == std::string::npos ? std::string_view() : trim(std::string_view(entry.value).substr(0, colon));
-                if (!is_token(header)) {
+                if (!detail::is_token(header)) {
                     fail(entry.line, "response.header is 'Name: value', not '" + entry.value + "'");
                 } else {
                     canned->headers.emplace_back(std::string(header), std::string(trim(std::string_view(entry.value).substr(colon + 1))));

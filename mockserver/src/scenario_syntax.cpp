@@ -4,8 +4,6 @@
 
 namespace mockserve::scenario::detail {
 
-namespace {
-
 bool is_token(std::string_view text) {
     if (text.empty()) return false;
     for (const char c : text)
@@ -13,8 +11,6 @@ bool is_token(std::string_view text) {
             return false;
     return true;
 }
-
-}  // namespace
 
 std::string parse_request_line(const std::string& text, RequestPattern& pattern) {
     std::string path = text;

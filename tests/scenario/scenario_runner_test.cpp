@@ -58,6 +58,40 @@ TEST(ScenarioRunner, CannedResponsesFollowTheirRoutes) {
                                               "           #2 POST /v1/payments (server api, route none, 404)\n"));
 }
 
+TEST(ScenarioRunner, EachMatchingConditionOverTheWire) {
+    ScenarioRunner runner(from_text("[server s]\n"
+                                    "[route s by-method]\nrequest = DELETE /things/1\nresponse = 204\n"
+                                    "[route s by-query]\nrequest = GET /q\nrequest.query = page=2\nresponse = 200\n"
+                                    "[route s by-header]\nrequest = GET /h\nrequest.header = X-Mode: test\nresponse = 200\n"
+                                    "[route s by-presence]\nrequest = GET /h\nrequest.header = X-Mode: *\nresponse = 200\n"
+                                    "[route s by-body]\nrequest = POST /b\nrequest.body = exact\nresponse = 200\n"
+                                    "[route s by-contains]\nrequest = POST /b\nrequest.body_contains = needle\nresponse = 200\n"
+                                    "[route s by-regex]\nrequest = POST /b\nrequest.body_regex = ^[0-9]+$\nresponse = 200\n"
+                                    "[route s by-json]\nrequest = POST /b\nrequest.json = {\"a\": [1, 2]}\nresponse = 200\n"
+                                    "[route s by-prefix]\nrequest = GET|HEAD /files/*\nresponse = 200\n"
+                                    "[route s by-regex-path]\nrequest = ~ ^/items/[0-9]+$\nresponse = 200\n"));
+    const auto post = [&](const std::string& body) {
+        return send(runner, "s", "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    };
+    ASSERT_TRUE(send(runner, "s", "DELETE /things/1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /q?page=2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /q?page=3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /h HTTP/1.1\r\nHost: x\r\nx-mode: test\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /h HTTP/1.1\r\nHost: x\r\nX-Mode: live\r\n\r\n"));
+    ASSERT_TRUE(post("exact"));
+    ASSERT_TRUE(post("a haystack with a needle"));
+    ASSERT_TRUE(post("12345"));
+    ASSERT_TRUE(post("{ \"a\" : [1,2] }"));
+    ASSERT_TRUE(post("none of these"));
+    ASSERT_TRUE(send(runner, "s", "HEAD /files/a/b.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(send(runner, "s", "GET /items/42 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::vector<std::string> routes;
+    for (const auto& entry : runner.journal().entries()) routes.push_back(entry.route.value_or("(none)"));
+    EXPECT_EQ(routes, (std::vector<std::string>{"by-method", "by-query", "(none)", "by-header", "by-presence", "by-body",
+                                                "by-contains", "by-regex", "by-json", "(none)", "by-prefix",
+                                                "by-regex-path"}));
+}
+
 TEST(ScenarioRunner, DelayHoldsTheAnswerBack) {
     ScenarioRunner runner(load_scenario(kScenarios / "checkout.ini").scenario.value());
     const auto before = std::chrono::steady_clock::now();

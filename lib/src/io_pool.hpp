@@ -53,8 +53,6 @@ public:
         std::atomic<std::int64_t>* since_;
     };
 
-    unsigned thread_count() const { return running_.load(); }
-
 private:
     struct Slot {
         std::atomic<bool> used{false};

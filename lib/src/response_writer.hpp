@@ -64,7 +64,6 @@ public:
     // For bytes sent past this writer (sendfile): how to frame them, and count them.
     BodyMode body_mode() const { return mode_; }
     void count_body(std::uint64_t size);
-    std::uint64_t body_bytes() const { return body_bytes_; }
     int status() const { return head_.status; }
 
 private:

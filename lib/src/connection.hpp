@@ -73,6 +73,7 @@ private:
     void arm_deadline(Clock::time_point deadline);
     // Disarms the deadline; true if it had fired (the operation timed out).
     bool disarm_deadline();
+    void start_deadline_timer(Clock::time_point expiry);
 
     // Channel: the handler's rfile, wfile and end_headers().
     std::ptrdiff_t read_body(char* into, std::size_t size, bool wait) override;
@@ -97,7 +98,10 @@ private:
     boost::asio::steady_timer deadline_timer_;
     boost::asio::steady_timer delay_timer_;
     bool timed_out_ = false;
-    std::uint64_t deadline_generation_ = 0;
+    Clock::time_point op_deadline_ = Clock::time_point::max();  // of the pending operation
+    bool timer_pending_ = false;
+    Clock::time_point timer_expiry_{};
+    unsigned inline_writes_ = 0;
     boost::beast::flat_buffer in_;
     std::unique_ptr<BaseHTTPRequestHandler> handler_;
     HeadScanner scanner_;

@@ -165,7 +165,7 @@ std::optional<SimpleHTTPRequestHandler::Source> CGIHTTPRequestHandler::send_head
 
 bool CGIHTTPRequestHandler::inside_cgi_directory(const std::string& file) const {
     char resolved[PATH_MAX];
-    if (file.empty() || !::realpath(file.c_str(), resolved)) return false;
+    if (cgi_directories.empty() || file.empty() || !::realpath(file.c_str(), resolved)) return false;
     const std::string target = resolved;
     for (const auto& folder : cgi_directories) {
         const auto translated = translate_path(folder);

@@ -49,23 +49,29 @@ std::optional<SystemTime> parse_after_comma(std::string_view rest, char separato
 }  // namespace
 
 std::string format_http_date(SystemTime when) {
-    // Formatting costs more than a request's parsing; most calls ask for the
-    // same second, so the last one is kept per thread.
-    thread_local std::time_t cached_second = -1;
-    thread_local std::string cached_text;
+    // Formatting costs more than a request's parsing. Most calls ask for the
+    // current second (Date) or a file's time (Last-Modified): the last two
+    // answers are kept per thread, the older one replaced.
+    struct Entry {
+        std::time_t second = -1;
+        std::string text;
+    };
+    thread_local Entry cache[2];
+    thread_local unsigned older = 0;
     const std::time_t t = std::chrono::system_clock::to_time_t(when);
-    if (t != cached_second) {
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char buffer[40];
-        std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                      kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,
-                      kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                      tm.tm_sec);
-        cached_text = buffer;
-        cached_second = t;
-    }
-    return cached_text;
+    for (const auto& entry : cache)
+        if (entry.second == t) return entry.text;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,
+                  kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    auto& entry = cache[older];
+    older ^= 1u;
+    entry.second = t;
+    entry.text = buffer;
+    return entry.text;
 }
 
 std::optional<SystemTime> parse_http_date(std::string_view text) {

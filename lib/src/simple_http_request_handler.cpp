@@ -4,6 +4,7 @@
 #include "directory_listing.hpp"
 #include "log_format.hpp"
 #include "mime_types_table.hpp"
+#include "tree_containment.hpp"
 #include "text.hpp"
 #include "url_path.hpp"
 
@@ -20,10 +21,33 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace mockserve::http {
 
 namespace {
+
+// Parts of files up to this size are copied into the response rather than
+// sent with sendfile().
+constexpr std::uint64_t kSmallPart = 16 * 1024;
+
+// Non-blocking: a FIFO put in the tree must not hang the open (fstat() then
+// turns it away).
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+// A file descriptor closed when it goes out of scope, unless released.
+struct FileHandle {
+    int fd = -1;
+    FileHandle() = default;
+    FileHandle(const FileHandle&) = delete;
+    FileHandle& operator=(const FileHandle&) = delete;
+    ~FileHandle() { reset(); }
+    void reset() {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+    int release() { return std::exchange(fd, -1); }
+};
 
 using detail::any_list_element;
 
@@ -73,11 +97,6 @@ bool is_directory(const std::string& path) {
 bool is_regular_file(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-std::string real_path(const std::string& path) {
-    char resolved[PATH_MAX];
-    return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
 }
 
 void load_mime_types_file(const char* file, ExtensionsMap& map) {
@@ -160,17 +179,33 @@ std::string SimpleHTTPRequestHandler::guess_type(std::string_view path) const {
 void SimpleHTTPRequestHandler::copyfile(Source& source, ResponseStream& outputfile) {
     for (const auto& part : source.parts()) {
         outputfile.write(part.text);
-        if (part.length > 0) outputfile.send_file(source.fd(), part.offset, part.length);
+        if (part.length == 0) continue;
+        // A small part is read into the response buffer, so that head and
+        // body leave in one send() (sendfile() would need a send of its own).
+        if (part.length <= kSmallPart) {
+            char buffer[kSmallPart];
+            std::uint64_t done = 0;
+            while (done < part.length) {
+                const auto n = ::pread(source.fd(), buffer + done, part.length - done,
+                                       static_cast<off_t>(part.offset + done));
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;  // the file shrank or failed: sendfile() below says how
+                done += static_cast<std::uint64_t>(n);
+            }
+            outputfile.write(std::string_view(buffer, done));
+            if (done == part.length) continue;
+            outputfile.send_file(source.fd(), part.offset + done, part.length - done);
+            continue;
+        }
+        outputfile.send_file(source.fd(), part.offset, part.length);
     }
 }
 
 bool SimpleHTTPRequestHandler::inside_directory(const std::string& path) const {
     if (follow_symlinks_outside) return true;
-    const auto root = real_path(directory);
-    const auto target = real_path(path);
-    if (root.empty() || target.empty()) return false;
-    return target == root || (target.size() > root.size() && target.compare(0, root.size(), root) == 0 &&
-                              (root.back() == '/' || target[root.size()] == '/'));
+    // Kept per handler (one per connection): the served directory's handle.
+    if (!containment_) containment_ = std::make_shared<detail::TreeContainment>();
+    return containment_->contains(directory, path);
 }
 
 void SimpleHTTPRequestHandler::send_error_with(int code, std::string_view header, std::string_view value) {
@@ -189,16 +224,31 @@ void SimpleHTTPRequestHandler::send_error_with(int code, std::string_view header
 
 std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_head() {
     std::string file = translate_path(path);
-    if (file.empty() || !inside_directory(file)) {
+    if (file.empty()) {
         send_error(404, "File not found");
         return std::nullopt;
     }
-    if (is_directory(file)) {
+    // The containment check opens what it checks when it can: one walk of
+    // the path for the check, the directory test and the file itself.
+    FileHandle opened;
+    if (!follow_symlinks_outside) {
+        if (!containment_) containment_ = std::make_shared<detail::TreeContainment>();
+        const auto checked = containment_->open(directory, file, kOpenFlags);
+        if (!checked.inside) {
+            send_error(404, "File not found");
+            return std::nullopt;
+        }
+        opened.fd = checked.fd;
+    }
+    struct stat st {};
+    bool have_stat = opened.fd >= 0 && ::fstat(opened.fd, &st) == 0;
+    const bool directory_asked = have_stat ? S_ISDIR(st.st_mode) : is_directory(file);
+    if (directory_asked) {
         const auto request_path = detail::path_part(path);
         if (request_path.empty() || request_path.back() != '/') {
             // As Python (and Apache): redirect to the path with its slash,
             // query and fragment kept. A backslash is escaped, so that no
-            // browser reads "/\host" as another site (CVE-2021-28861).
+            // browser reads "/\\host" as another site (CVE-2021-28861).
             std::string location;
             for (const char c : request_path) location += c == '\\' ? std::string("%5C") : std::string(1, c);
             location += "/" + std::string(detail::query_and_fragment(path));
@@ -218,18 +268,23 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
             }
         }
         if (!found_index) return list_directory(file);
+        opened.reset();  // the folder's: the index file is opened by name
+        have_stat = false;
     }
     // "file.txt/" names no file (CPython issue 17324).
     if (!file.empty() && file.back() == '/') {
         send_error(404, "File not found");
         return std::nullopt;
     }
-    return send_file(file);
+    return send_file(file, opened.release(), have_stat ? &st : nullptr);
 }
 
-std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_file(const std::string& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
+std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_file(const std::string& file,
+                                                                                    int opened_fd,
+                                                                                    const struct stat* known) {
+    FileHandle opened;
+    opened.fd = opened_fd >= 0 ? opened_fd : ::open(file.c_str(), kOpenFlags);
+    if (opened.fd < 0) {
         if (errno == EACCES || errno == EPERM) {
             send_error(403, "Permission denied");
         } else {
@@ -237,14 +292,14 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_f
         }
         return std::nullopt;
     }
-    struct Closer {
-        int fd;
-        ~Closer() {
-            if (fd >= 0) ::close(fd);
-        }
-    } opened{fd};  // closes the file on every early return
+    const int fd = opened.fd;
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {  // a FIFO or device would block or never end
+    if (known) {
+        st = *known;
+    } else if (::fstat(fd, &st) != 0) {
+        st.st_mode = 0;
+    }
+    if (!S_ISREG(st.st_mode)) {  // a FIFO or device would block or never end
         send_error(403, "Not a regular file");
         return std::nullopt;
     }
@@ -320,7 +375,7 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_f
     send_header("ETag", etag);
     send_header("Accept-Ranges", "bytes");
     end_headers();
-    return Source(std::exchange(opened.fd, -1), std::move(parts));
+    return Source(opened.release(), std::move(parts));
 }
 
 std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::list_directory(const std::string& dir) {

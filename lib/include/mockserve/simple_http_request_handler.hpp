@@ -13,13 +13,20 @@
 #include <mockserve/base_http_request_handler.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+struct stat;
+
 namespace mockserve::http {
+
+namespace detail {
+class TreeContainment;
+}
 
 // Suffix (".html", lower case) to MIME type.
 using ExtensionsMap = std::unordered_map<std::string, std::string>;
@@ -89,8 +96,12 @@ protected:
     bool inside_directory(const std::string& path) const;
 
 private:
-    std::optional<Source> send_file(const std::string& path);
+    // Serves the file at `path`, or the one already open as `opened_fd`
+    // (taken over; `known`: its fstat(), when already asked).
+    std::optional<Source> send_file(const std::string& path, int opened_fd = -1, const struct stat* known = nullptr);
     void send_error_with(int code, std::string_view header, std::string_view value);
+
+    mutable std::shared_ptr<detail::TreeContainment> containment_;  // made on first use
 };
 
 }  // namespace mockserve::http

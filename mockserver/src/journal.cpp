@@ -81,6 +81,7 @@ void Journal::record(RecordedRequest request) {
         request.body.resize(limits_.max_body_bytes);
         request.body_truncated = true;
     }
+    std::deque<RecordedRequest> dropped;  // freed after the lock is let go
     {
         std::lock_guard lock(mutex_);
         total_bytes_ += footprint(request);
@@ -88,27 +89,32 @@ void Journal::record(RecordedRequest request) {
         auto at = entries_.end();
         while (at != entries_.begin() && std::prev(at)->sequence > request.sequence) --at;
         entries_.insert(at, std::move(request));
-        enforce_budget();
+        enforce_budget(dropped);
     }
     changed_.notify_all();
 }
 
-void Journal::enforce_budget() {
-    // Oldest bodies first...
-    while (total_bytes_ > limits_.max_total_bytes && first_with_body_ < entries_.size()) {
+void Journal::enforce_budget(std::deque<RecordedRequest>& dropped) {
+    if (total_bytes_ <= limits_.max_total_bytes) return;
+    // Down to a low-water mark, so that a full journal trims now and then
+    // rather than at every request.
+    const auto low_water = limits_.max_total_bytes - limits_.max_total_bytes / 16;
+    // Oldest bodies first (the newest keeps its own)...
+    while (total_bytes_ > low_water && first_with_body_ + 1 < entries_.size()) {
         auto& oldest = entries_[first_with_body_++];
         if (oldest.body.empty()) continue;
         total_bytes_ -= oldest.body.size();
-        oldest.body.clear();
-        oldest.body.shrink_to_fit();
+        std::string().swap(oldest.body);
         oldest.body_truncated = true;
         ++dropped_bodies_;
     }
-    // ... then the oldest entries, an eighth at a time.
-    if (total_bytes_ > limits_.max_total_bytes && !entries_.empty()) {
-        const auto drop = std::max<std::size_t>(1, entries_.size() / 8);
-        for (std::size_t i = 0; i < drop; ++i) total_bytes_ -= footprint(entries_[i]);
-        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+    // ... then the oldest entries, moved out to be freed after the lock.
+    std::size_t drop = 0;
+    while (total_bytes_ > low_water && drop + 1 < entries_.size()) total_bytes_ -= footprint(entries_[drop++]);
+    if (drop > 0) {
+        const auto end = entries_.begin() + static_cast<std::ptrdiff_t>(drop);
+        dropped.insert(dropped.end(), std::make_move_iterator(entries_.begin()), std::make_move_iterator(end));
+        entries_.erase(entries_.begin(), end);
         first_with_body_ = first_with_body_ > drop ? first_with_body_ - drop : 0;
         dropped_entries_ += drop;
     }
@@ -116,7 +122,7 @@ void Journal::enforce_budget() {
 
 std::vector<RecordedRequest> Journal::entries() const {
     std::lock_guard lock(mutex_);
-    return entries_;
+    return {entries_.begin(), entries_.end()};
 }
 
 std::size_t Journal::size() const {
@@ -124,7 +130,7 @@ std::size_t Journal::size() const {
     return entries_.size();
 }
 
-bool Journal::wait_for(const std::function<bool(const std::vector<RecordedRequest>&)>& predicate,
+bool Journal::wait_for(const std::function<bool(const std::deque<RecordedRequest>&)>& predicate,
                        std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, timeout, [&] { return predicate(entries_); });

@@ -45,7 +45,7 @@ std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journ
 ::testing::AssertionResult FakeServer::WaitForRequest(const ::testing::Matcher<const RecordedRequest&>& matcher,
                                                       std::chrono::milliseconds timeout) {
     const bool arrived = runner_.journal().wait_for(
-        [&](const std::vector<RecordedRequest>& entries) {
+        [&](const std::deque<RecordedRequest>& entries) {
             return std::any_of(entries.begin(), entries.end(), [&](const RecordedRequest& r) { return matcher.Matches(r); });
         },
         timeout);

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <ostream>
@@ -27,6 +28,9 @@
 namespace mockserve::scenario {
 
 struct JournalLimits {
+    // Off: nothing is recorded (only for measuring what the journal costs;
+    // expectations need it on).
+    bool enabled = true;
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_total_bytes = 64 * 1024 * 1024;
 };
@@ -35,6 +39,7 @@ class Journal {
 public:
     explicit Journal(JournalLimits limits = {});
 
+    bool enabled() const { return limits_.enabled; }
     // A sequence number for a request that has just arrived.
     std::uint64_t next_sequence();
     // Adds a finished request (its sequence from next_sequence()).
@@ -44,7 +49,7 @@ public:
     std::size_t size() const;
     // Waits until `predicate` holds for the entries, or `timeout` passes;
     // returns whether it held.
-    bool wait_for(const std::function<bool(const std::vector<RecordedRequest>&)>& predicate,
+    bool wait_for(const std::function<bool(const std::deque<RecordedRequest>&)>& predicate,
                   std::chrono::milliseconds timeout) const;
     void clear();
 
@@ -57,12 +62,15 @@ public:
 
 private:
     static std::size_t footprint(const RecordedRequest& request);
-    void enforce_budget();
+    // Drops what is over the budget; whole entries are moved to `dropped`.
+    void enforce_budget(std::deque<RecordedRequest>& dropped);
 
     JournalLimits limits_;
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
-    std::vector<RecordedRequest> entries_;  // by sequence
+    // By sequence. A deque: a full journal drops its oldest entries without
+    // moving the others (a vector's erase stalled every server for ms).
+    std::deque<RecordedRequest> entries_;
     std::size_t total_bytes_ = 0;
     std::size_t first_with_body_ = 0;  // entries before it have had their bodies dropped
     std::uint64_t sequence_ = 0;

@@ -24,51 +24,68 @@ std::string ScenarioHandler::version_string() const { return std::string("mockse
 
 void ScenarioHandler::handle_one_request() {
     started_ = std::chrono::steady_clock::now();
-    RecordedRequest record;
-    record.sequence = context_.journal.next_sequence();
-    record.received = std::chrono::system_clock::now();
-    record.server = context_.spec.name;
-    record.method = command;
-    record.target = raw_target(requestline);
-    record.version = request_version;
-    for (const auto& field : headers) record.headers.push_back(field);
-    record.client = client_address.host + ":" + std::to_string(client_address.port);
-    std::tie(record.path, record.query) = split_target(record.target);
+    const bool journal_on = context_.journal.enabled();
+    const std::uint64_t sequence = journal_on ? context_.journal.next_sequence() : 0;
+    const auto received = journal_on ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
+    auto target = raw_target(requestline);
+    auto [path, query] = split_target(target);
     std::string body = rfile.read();
-    record.body_size = body.size();
 
     RequestFacts facts;
-    facts.method = record.method;
-    facts.path = record.path;
-    facts.query = &record.query;
-    facts.headers = &record.headers;
+    facts.method = command;
+    facts.path = path;
+    facts.query = &query;
+    facts.headers = &headers.fields();
     facts.body = body;
+    // The journal's entry, built only when there is a journal to keep it.
+    auto record = [&](std::optional<std::string> route, std::string explanation) {
+        RecordedRequest r;
+        r.sequence = sequence;
+        r.received = received;
+        r.server = context_.spec.name;
+        r.route = std::move(route);
+        r.method = command;
+        r.target = std::move(target);
+        r.path = std::move(path);
+        r.query = std::move(query);
+        r.version = request_version;
+        r.headers = headers.fields();
+        r.client = client_address.host + ":" + std::to_string(client_address.port);
+        r.body_size = body.size();
+        r.body = std::move(body);
+        r.explanation = std::move(explanation);
+        return r;
+    };
+
     const auto& routes = context_.spec.routes;
-    if (const auto index = context_.routes.find(facts)) {
-        const Route& route = routes[*index];
-        record.route = route.name;
-        if (const auto* canned = std::get_if<CannedResponse>(&route.action)) {
-            answer(*canned);
-        } else if (const auto* callback = std::get_if<Callback>(&route.action)) {
-            record.body = body;  // the callback sees the request as the journal will
-            answer(callback->answer(record));
-        } else {
-            rfile.unread(body);  // the file and CGI handlers read the body themselves
-            const bool scripts = std::holds_alternative<CgiScripts>(route.action);
-            serve_files(scripts ? std::get<CgiScripts>(route.action).directory : std::get<StaticTree>(route.action).directory,
-                        route, scripts);
-        }
-    } else {
-        record.explanation = context_.routes.explain_miss(facts);
-        const std::string text = record.explanation + "\n";
+    const auto index = context_.routes.find(facts);
+    if (!index) {
+        std::string explanation = context_.routes.explain_miss(facts);
+        const std::string text = explanation + "\n";
         send_response(404, "No Route Matched");
         send_header("Content-Type", "text/plain; charset=utf-8");
         send_header("Content-Length", std::to_string(text.size()));
         end_headers();
         wfile.write(text);
+        if (journal_on) pending_ = record(std::nullopt, std::move(explanation));
+        return;
     }
-    record.body = std::move(body);
-    pending_ = std::move(record);
+    const Route& route = routes[*index];
+    if (const auto* canned = std::get_if<CannedResponse>(&route.action)) {
+        answer(*canned);
+    } else if (const auto* callback = std::get_if<Callback>(&route.action)) {
+        // The callback sees the request as the journal will.
+        auto seen = record(route.name, {});
+        answer(callback->answer(seen));
+        if (journal_on) pending_ = std::move(seen);
+        return;
+    } else {
+        rfile.unread(body);  // the file and CGI handlers read the body themselves
+        const bool scripts = std::holds_alternative<CgiScripts>(route.action);
+        serve_files(scripts ? std::get<CgiScripts>(route.action).directory : std::get<StaticTree>(route.action).directory,
+                    route, scripts);
+    }
+    if (journal_on) pending_ = record(route.name, {});
 }
 
 void ScenarioHandler::answer(const CannedResponse& response) {
@@ -126,10 +143,13 @@ void ScenarioHandler::send_error(int code, std::optional<std::string> message, s
 }
 
 void ScenarioHandler::on_response_sent(int status, std::uint64_t bytes_sent) {
-    RecordedRequest record;
+    if (!context_.journal.enabled()) {
+        last_error_.clear();
+        return;
+    }
+    RecordedRequest refused;
+    RecordedRequest& record = pending_ ? *pending_ : refused;
     if (pending_) {
-        record = std::move(*pending_);
-        pending_.reset();
         record.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
     } else {
         // Refused before any handler ran (bad syntax, a limit): what is known.
@@ -149,6 +169,7 @@ void ScenarioHandler::on_response_sent(int status, std::uint64_t bytes_sent) {
     record.bytes_sent = bytes_sent;
     last_error_.clear();
     context_.journal.record(std::move(record));
+    pending_.reset();
 }
 
 }  // namespace mockserve::scenario::detail

@@ -104,8 +104,23 @@ private:
         for (const auto& entry : section.entries) {
             if (entry.key == "name") {
                 scenario_.name = entry.value;
+            } else if (entry.key == "journal") {
+                if (entry.value == "on" || entry.value == "off") {
+                    scenario_.journal.enabled = entry.value == "on";
+                    journal_line_ = entry.line;
+                } else {
+                    fail(entry.line, "journal is on or off, not '" + entry.value + "'");
+                }
+            } else if (entry.key == "journal_max_bytes" || entry.key == "journal_max_body_bytes") {
+                const auto bytes = parse_number<std::size_t>(entry.value);
+                if (!bytes) {
+                    fail(entry.line, entry.key + " is a number of bytes, not '" + entry.value + "'");
+                } else {
+                    (entry.key == "journal_max_bytes" ? scenario_.journal.max_total_bytes
+                                                      : scenario_.journal.max_body_bytes) = *bytes;
+                }
             } else {
-                unknown_key(entry, "name");
+                unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes");
             }
         }
     }
@@ -361,6 +376,8 @@ private:
             if (!scenario_.find_server(expectation.server))
                 fail(expectation.line, "expectation '" + expectation.name + "' names server '" + expectation.server +
                                            "', which is not declared");
+        if (!scenario_.journal.enabled && !scenario_.expectations.empty())
+            fail(journal_line_, "journal = off, but expectations are checked against the journal");
         if (scenario_.servers.empty() && errors_.empty()) fail(1, "no [server NAME] section: nothing to start");
     }
 
@@ -377,6 +394,7 @@ private:
     std::map<std::string, int> server_lines_;
     std::vector<PendingRoute> routes_;
     bool seen_scenario_ = false;
+    int journal_line_ = 0;
 };
 
 }  // namespace

@@ -127,6 +127,29 @@ TEST(ScenarioLoader, RequestLineForms) {
     EXPECT_TRUE(result.scenario->expectations[1].count.holds(0));
 }
 
+TEST(ScenarioLoader, JournalKeys) {
+    const auto kept = parse_scenario("[scenario]\njournal_max_bytes = 1048576\njournal_max_body_bytes = 64\n[server s]\n",
+                                     "journal.ini", kScenarios);
+    ASSERT_TRUE(kept.ok()) << ::testing::PrintToString(kept.errors);
+    EXPECT_TRUE(kept.scenario->journal.enabled);
+    EXPECT_EQ(kept.scenario->journal.max_total_bytes, 1048576u);
+    EXPECT_EQ(kept.scenario->journal.max_body_bytes, 64u);
+
+    const auto off = parse_scenario("[scenario]\njournal = off\n[server s]\n", "off.ini", kScenarios);
+    ASSERT_TRUE(off.ok());
+    EXPECT_FALSE(off.scenario->journal.enabled);
+
+    const auto wrong = parse_scenario(
+        "[scenario]\njournal = maybe\njournal_max_bytes = lots\n[server s]\n", "wrong.ini", kScenarios);
+    EXPECT_THAT(wrong.errors, ElementsAre("wrong.ini:2: journal is on or off, not 'maybe'",
+                                          "wrong.ini:3: journal_max_bytes is a number of bytes, not 'lots'"));
+
+    const auto unverifiable = parse_scenario(
+        "[scenario]\njournal = off\n[server s]\n[expect s e]\nrequest = GET /\ncount = 1\n", "x.ini", kScenarios);
+    EXPECT_THAT(unverifiable.errors,
+                ElementsAre("x.ini:2: journal = off, but expectations are checked against the journal"));
+}
+
 TEST(ScenarioLoader, ShippedScenariosLoad) {
     for (const char* name : {"checkout.ini", "rest-api.ini", "static-site.ini", "unreliable-upstream.ini"}) {
         const auto result = load_scenario(kScenarios / name);

@@ -227,6 +227,22 @@ TEST(ScenarioRunner, JournalLosesNothingUnderConcurrentLoad) {
     EXPECT_EQ(targets.size(), static_cast<std::size_t>(kClients * kRequests));
 }
 
+TEST(ScenarioRunner, JournalOffServesButRecordsNothing) {
+    RunnerOptions options;
+    options.journal.enabled = false;
+    ScenarioRunner runner(from_text("[server s]\n[route s any]\nresponse = 204\n"), options);
+    RawClient client(runner.port("s"));
+    for (int i = 0; i < 3; ++i) {
+        client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto response = client.read_response();
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->status, 204);
+    }
+    client.send("GET / HTTP/1.1\r\n\r\n");  // refused (no Host): not recorded either
+    ASSERT_TRUE(client.read_response());
+    EXPECT_EQ(runner.journal().size(), 0u);
+}
+
 TEST(ScenarioRunner, JournalMemoryIsBounded) {
     RunnerOptions options;
     options.journal.max_body_bytes = 8;

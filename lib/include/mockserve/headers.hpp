@@ -34,6 +34,7 @@ public:
     bool empty() const { return fields_.empty(); }
     const_iterator begin() const { return fields_.begin(); }
     const_iterator end() const { return fields_.end(); }
+    const std::vector<Field>& fields() const { return fields_; }
 
     // "Name: value\r\n" for every field, as they came.
     std::string to_string() const;

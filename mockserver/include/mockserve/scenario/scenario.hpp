@@ -4,6 +4,7 @@
 // ScenarioRunner. scenarios/README.md documents the file format.
 
 #include <mockserve/limits.hpp>
+#include <mockserve/scenario/journal.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -115,6 +116,8 @@ struct Scenario {
     std::string file;  // the file it was loaded from, if any
     std::vector<ServerSpec> servers;
     std::vector<Expectation> expectations;
+    // The [scenario] section's journal keys; the runner keeps its journal so.
+    JournalLimits journal;
 
     const ServerSpec* find_server(std::string_view name) const;
 };

@@ -385,13 +385,19 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::list_d
         return std::nullopt;
     }
     std::vector<detail::ListingEntry> entries;
+    const int folder = ::dirfd(handle);
     while (const dirent* entry = ::readdir(handle)) {
-        const std::string name = entry->d_name;
+        const std::string_view name = entry->d_name;
         if (name == "." || name == "..") continue;
-        const std::string full = dir + (dir.back() == '/' ? "" : "/") + name;
-        struct stat link_stat {};
-        const bool is_link = ::lstat(full.c_str(), &link_stat) == 0 && S_ISLNK(link_stat.st_mode);
-        entries.push_back({name, is_directory(full), is_link});
+        // The entry's type usually comes with it; a link (or a file system
+        // that does not say) is asked about, relative to the open folder.
+        unsigned char type = entry->d_type;
+        struct stat st {};
+        if (type == DT_UNKNOWN && ::fstatat(folder, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        const bool is_link = type == DT_LNK;
+        const bool is_dir = type == DT_DIR || (is_link && ::fstatat(folder, entry->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode));
+        entries.push_back({std::string(name), is_dir, is_link});
     }
     ::closedir(handle);
     auto page = detail::render_listing(path, std::move(entries));

@@ -1,0 +1,650 @@
+#!/usr/bin/env python3
+"""mockserve side by side with the servers people would use instead.
+
+Run through ci/bench, which installs the tools and builds mockserve first.
+Every server runs on 127.0.0.1 on a free port, from configs and a fixture tree
+written to a temporary folder, and is stopped by the PID this script started.
+Every wrk run is bounded by --seconds; every wait has a deadline.
+
+Prints one Markdown table per workload, the targets of issue 6 with what was
+measured, and writes the raw figures as JSON (--json).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build", "release")
+MOCKSERVE = os.path.join(BUILD, "mockserver", "mockserve")
+MICRO = os.path.join(BUILD, "tests", "benchmarks", "mockserve_micro_benchmarks")
+WIREMOCK_DIR = os.path.join(ROOT, "build", "bench-tools")
+CANNED_BODY = '{"id": "pay_1234", "status": "pending"}'
+# The journal keeps at most 64 MiB (JournalLimits::max_total_bytes, counted
+# by its own estimate of each entry); the process around it stays within this.
+JOURNAL_BOUND_MIB = 96
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_status(port, path, timeout=1.0):
+    """The status of one GET, or None when nothing answers (yet)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+            head = s.recv(64)
+            match = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+            return int(match.group(1)) if match else None
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Processes: started here, measured through /proc, stopped by their PID.
+
+def tree(pid):
+    """pid and its descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except OSError:
+            continue
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def cpu_ticks(pid):
+    """User + system time of the tree, reaped children included."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        except OSError:
+            pass
+    return total
+
+
+def rss_kib(pid):
+    """Resident memory of the tree (shared pages of several processes counted once each)."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE_KIB
+        except OSError:
+            pass
+    return total
+
+
+class Server:
+    def __init__(self, name, argv, port, cwd=None, env=None, ready_path="/"):
+        self.name, self.argv, self.port = name, argv, port
+        self.cwd, self.env, self.ready_path = cwd, env, ready_path
+        self.process = None
+        self.startup_seconds = None
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self, deadline_seconds=60):
+        began = time.perf_counter()
+        self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
+        while time.perf_counter() - began < deadline_seconds:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {' '.join(self.argv)}")
+            if http_status(self.port, self.ready_path) == 200:
+                self.startup_seconds = time.perf_counter() - began
+                return self
+            time.sleep(0.0002)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer {self.ready_path} within {deadline_seconds} s")
+
+    def stop(self):
+        if not self.process or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+
+# ---------------------------------------------------------------------------
+# wrk
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+SIZES = {"B": 1 / 2**20, "KB": 1 / 2**10, "MB": 1.0, "GB": 2**10}
+
+
+def parse_wrk(text):
+    def latency(percent):
+        m = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+    transfer = re.search(r"^Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", text, re.M)
+    total = re.search(r"^\s+(\d+) requests in", text, re.M)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {
+        "requests_per_second": float(rps.group(1)) if rps else 0.0,
+        "mib_per_second": float(transfer.group(1)) * SIZES[transfer.group(2)] if transfer else 0.0,
+        "requests": int(total.group(1)) if total else 0,
+        "p50_ms": latency(50),
+        "p99_ms": latency(99),
+        "errors": (sum(int(x) for x in socket_errors.groups()) if socket_errors else 0) +
+                  (int(non_2xx.group(1)) if non_2xx else 0),
+        "error_detail": " ".join(m.group(0) for m in [socket_errors, non_2xx] if m),
+    }
+
+
+def run_wrk(server, path, connections, seconds):
+    threads = 1 if connections == 1 else 2
+    before = cpu_ticks(server.pid)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+               server.url(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    result = parse_wrk(done.stdout)
+    result["server_cpu_percent"] = 100.0 * (cpu_ticks(server.pid) - before) / CLOCK_TICKS / seconds
+    result["connections"] = connections
+    return result
+
+
+# ---------------------------------------------------------------------------
+# The fixture tree and each server's configuration
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def make_tree(work):
+    www = os.path.join(work, "www")
+    os.makedirs(os.path.join(www, "list"))
+    with open(os.path.join(www, "file-1k.bin"), "wb") as f:
+        f.write(bytes(range(256)) * 4)
+    with open(os.path.join(www, "file-1m.bin"), "wb") as f:
+        f.write(bytes(range(256)) * 4096)
+    write(os.path.join(www, "canned.json"), CANNED_BODY)
+    for i in range(200):
+        write(os.path.join(www, "list", f"file-{i:03}.txt"), f"file {i}\n")
+    write(os.path.join(www, "cgi-bin", "hello.sh"),
+          "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nhello from sh\\n'\n", 0o755)
+    # Servers started as root run CGI scripts (and nginx its workers) as nobody.
+    for folder, dirs, files in os.walk(work):
+        os.chmod(folder, 0o755)
+    return www
+
+
+def mockserve_scenario(work, www, port, routes, journal=True):
+    lines = ["[scenario]", "name = bench", f"journal = {'on' if journal else 'off'}", "",
+             "[server api]", f"port = {port}", ""]
+    for i in range(routes - 1):
+        lines += [f"[route api filler-{i}]", f"request = GET /filler/{i}", "response = 204", ""]
+    lines += ["[route api canned]", "request = GET /canned", "response = 200",
+              "response.header = Content-Type: application/json", f"response.body = {CANNED_BODY}", "",
+              "[route api scripts]", "request = /cgi-bin/*", f"cgi = {www}/cgi-bin", "",
+              "[route api files]", "request = GET|HEAD /*", f"static = {www}", ""]
+    path = os.path.join(work, f"mockserve-{routes}-routes-{port}.ini")
+    write(path, "\n".join(lines))
+    return path
+
+
+def mockserve_server(work, www, routes=1, journal=True):
+    port = free_port()
+    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal), "--quiet"], port,
+                  ready_path="/canned")
+
+
+def nginx_server(work, www):
+    port = free_port()
+    folder = os.path.join(work, f"nginx-{port}")
+    os.makedirs(folder)
+    conf = f"""worker_processes 2;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {www};
+        location = /canned {{ default_type application/json; return 200 '{CANNED_BODY}'; }}
+        location /list/ {{ autoindex on; }}
+    }}
+}}
+"""
+    write(os.path.join(folder, "nginx.conf"), conf)
+    return Server("nginx", ["nginx", "-c", os.path.join(folder, "nginx.conf"), "-e", os.path.join(folder, "error.log")],
+                  port, ready_path="/canned")
+
+
+def lighttpd_server(work, www):
+    port = free_port()
+    folder = os.path.join(work, f"lighttpd-{port}")
+    os.makedirs(folder)
+    conf = f"""server.document-root = "{www}"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.pid-file = "{folder}/lighttpd.pid"
+server.errorlog = "{folder}/error.log"
+server.modules = ("mod_cgi", "mod_dirlisting")
+mimetype.assign = (".json" => "application/json", ".txt" => "text/plain", "" => "application/octet-stream")
+dir-listing.activate = "enable"
+$HTTP["url"] =~ "^/cgi-bin/" {{ cgi.assign = (".sh" => "/bin/sh") }}
+"""
+    write(os.path.join(folder, "lighttpd.conf"), conf)
+    return Server("lighttpd", ["lighttpd", "-D", "-f", os.path.join(folder, "lighttpd.conf")], port,
+                  ready_path="/canned.json")
+
+
+def python_server(www, cgi=False):
+    port = free_port()
+    argv = [sys.executable, "-m", "http.server", "-b", "127.0.0.1", "-d", www, str(port)]
+    if cgi:
+        argv.insert(3, "--cgi")
+    return Server("python --cgi" if cgi else "python", argv, port, cwd=www, ready_path="/canned.json")
+
+
+PYTHON_CANNED = f'''import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BODY = b'{CANNED_BODY}'
+
+
+class Canned(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Head and body are two writes: with Nagle's algorithm on, each response
+    # waits for a delayed ACK (40 ms). Python's best case is measured.
+    disable_nagle_algorithm = True
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+
+    def log_message(self, format, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Canned).serve_forever()
+'''
+
+
+def python_canned_server(work):
+    port = free_port()
+    script = os.path.join(work, "python_canned.py")
+    write(script, PYTHON_CANNED)
+    return Server("python subclass", [sys.executable, script, str(port)], port, ready_path="/canned")
+
+
+def wiremock_jar():
+    for folder, _, files in os.walk(os.path.join(WIREMOCK_DIR, "node_modules", "wiremock")):
+        for f in files:
+            if f.startswith("wiremock-standalone") and f.endswith(".jar"):
+                return os.path.join(folder, f)
+    return None
+
+
+def wiremock_server(work):
+    jar = wiremock_jar()
+    if not jar or not shutil.which("java"):
+        return None
+    port = free_port()
+    root = os.path.join(work, f"wiremock-{port}")
+    stub = {"request": {"method": "GET", "url": "/canned"},
+            "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": CANNED_BODY}}
+    write(os.path.join(root, "mappings", "canned.json"), json.dumps(stub))
+    os.makedirs(os.path.join(root, "__files"), exist_ok=True)
+    return Server("WireMock", ["java", "-jar", jar, "--port", str(port), "--bind-address", "127.0.0.1",
+                               "--root-dir", root, "--disable-banner"], port, ready_path="/canned")
+
+
+# ---------------------------------------------------------------------------
+# Measurements
+
+def measure_load(make, path, connections, seconds, warmup):
+    """Starts a server, warms it, runs wrk at each connection count, stops it."""
+    server = make()
+    if server is None:
+        return None
+    server.start()
+    try:
+        subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", server.url(path)], capture_output=True,
+                       timeout=warmup + 60)
+        return [run_wrk(server, path, c, seconds) for c in connections]
+    finally:
+        server.stop()
+
+
+def measure_startup(make, runs):
+    """Launch to the first successful response, and the idle memory then."""
+    times, idle = [], []
+    for _ in range(runs):
+        server = make()
+        if server is None:
+            return None
+        server.start()
+        times.append(server.startup_seconds * 1000)
+        idle.append(rss_kib(server.pid))
+        server.stop()
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+            "runs": runs, "idle_rss_kib": statistics.median(idle)}
+
+
+def measure_memory_after_load(make, path, requests, time_cap):
+    """Resident memory after `requests` requests (or as many as time_cap seconds allow)."""
+    server = make()
+    if server is None:
+        return None
+    server.start()
+    try:
+        idle = rss_kib(server.pid)
+        done, began = 0, time.perf_counter()
+        while done < requests and time.perf_counter() - began < time_cap:
+            step = max(1, min(10, int(time_cap - (time.perf_counter() - began))))
+            done += run_wrk(server, path, 64, step)["requests"]
+        return {"requests": done, "idle_rss_kib": idle, "rss_kib": rss_kib(server.pid),
+                "seconds": time.perf_counter() - began}
+    finally:
+        server.stop()
+
+
+def measure_run_command(scenario, runs):
+    """hyperfine: `mockserve scenario.ini -- curl ...`, launch to exit."""
+    if not shutil.which("hyperfine") or not shutil.which("curl"):
+        return None
+    out = os.path.join(os.path.dirname(scenario), "hyperfine.json")
+    command = f"{MOCKSERVE} {scenario} --quiet -- sh -c 'curl -sf \"$MOCKSERVE_API_URL/canned\" >/dev/null'"
+    subprocess.run(["hyperfine", "--warmup", "2", "--runs", str(runs), "--export-json", out, "-N", command],
+                   capture_output=True, timeout=600, check=True)
+    with open(out) as f:
+        result = json.load(f)["results"][0]
+    return {"median_ms": result["median"] * 1000, "mean_ms": result["mean"] * 1000, "runs": runs}
+
+
+def micro_benchmarks(seconds):
+    if not os.path.exists(MICRO):
+        return None
+    done = subprocess.run([MICRO, "--benchmark_format=json", f"--benchmark_min_time={seconds}"],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return None
+    return [{"name": b["name"], "real_time": b["real_time"], "time_unit": b["time_unit"]}
+            for b in json.loads(done.stdout)["benchmarks"]]
+
+
+# ---------------------------------------------------------------------------
+# Report
+
+def fmt(value, digits=0):
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def print_workload(workload):
+    rows = workload["results"]
+    base = {r["connections"]: r for r in rows.get("mockserve") or []}
+    print(f"### {workload['title']}\n")
+    mb = workload.get("show_mb", False)
+    header = "| server | conns | req/s |" + (" MiB/s |" if mb else "") + \
+             " p50 ms | p99 ms | errors | server CPU | mockserve ÷ server |"
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for name, results in rows.items():
+        if results is None:
+            print(f"| {name} | | not available | | | | | | |")
+            continue
+        for r in results:
+            ours = base.get(r["connections"])
+            key = "mib_per_second" if mb else "requests_per_second"
+            ratio = ours[key] / r[key] if ours and r[key] else None
+            cells = [name, str(r["connections"]), fmt(r["requests_per_second"])]
+            if mb:
+                cells.append(fmt(r["mib_per_second"], 1))
+            cells += [fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2), str(r["errors"]),
+                      f"{r['server_cpu_percent']:.0f} %", "—" if name == "mockserve" else (f"{fmt(ratio, 2)}×" if ratio else "n/a")]
+            print("| " + " | ".join(cells) + " |")
+    print()
+
+
+def at(results, server, connections, key="requests_per_second"):
+    for r in results.get(server) or []:
+        if r["connections"] == connections:
+            return r[key]
+    return None
+
+
+def check(targets, name, measured, goal, met):
+    targets.append({"target": name, "measured": measured, "goal": goal, "met": bool(met)})
+
+
+def evaluate(report):
+    targets = []
+    w = {x["name"]: x["results"] for x in report["workloads"]}
+    for c in (16, 64):
+        ours, nginx = at(w["canned"], "mockserve", c), at(w["canned"], "nginx", c)
+        if ours and nginx:
+            check(targets, f"canned, {c} conns: req/s ≥ nginx", f"{ours / nginx:.2f}× nginx", "≥ 1.00×", ours >= nginx)
+            p99, np99 = at(w["canned"], "mockserve", c, "p99_ms"), at(w["canned"], "nginx", c, "p99_ms")
+            if p99 and np99:
+                check(targets, f"canned, {c} conns: p99 ≤ 2× nginx", f"{p99 / np99:.2f}× nginx", "≤ 2.00×",
+                      p99 <= 2 * np99)
+        many = at(w["canned"], "mockserve, 1,000 routes", c)
+        if ours and many:
+            check(targets, f"1,000 routes, {c} conns: at most 20 % slower", f"{many / ours:.2f}× one route",
+                  "≥ 0.80×", many >= 0.8 * ours)
+    for name, key, goal, label in (("static-1k", "requests_per_second", 0.8, "req/s"),
+                                   ("static-1m", "mib_per_second", 0.9, "MiB/s"),
+                                   ("listing", "requests_per_second", 1.0, "req/s")):
+        for c in (16, 64):
+            ours, nginx = at(w[name], "mockserve", c, key), at(w[name], "nginx", c, key)
+            if ours and nginx:
+                check(targets, f"{name}, {c} conns: {label} ≥ {goal}× nginx", f"{ours / nginx:.2f}× nginx",
+                      f"≥ {goal:.2f}×", ours >= goal * nginx)
+    ours, lighttpd = at(w["cgi"], "mockserve", 16), at(w["cgi"], "lighttpd", 16)
+    errors = at(w["cgi"], "mockserve", 16, "errors")
+    if ours and lighttpd:
+        check(targets, "CGI, 16 conns: ≥ 2× lighttpd, no errors", f"{ours / lighttpd:.2f}× lighttpd, {errors} errors",
+              "≥ 2.00×, 0", ours >= 2 * lighttpd and errors == 0)
+    for name, python in (("canned", "python subclass"), ("static-1k", "python"), ("static-1m", "python"),
+                         ("listing", "python"), ("cgi", "python --cgi")):
+        for c in (16, 64):
+            ours, theirs = at(w[name], "mockserve", c), at(w[name], python, c)
+            if ours and theirs:
+                check(targets, f"{name}, {c} conns: ≥ 10× Python", f"{ours / theirs:.1f}× Python", "≥ 10×",
+                      ours >= 10 * theirs)
+    start = report["startup"].get("mockserve")
+    if start:
+        check(targets, "start-up, launch to first response (median)", f"{start['median_ms']:.1f} ms", "≤ 10 ms",
+              start["median_ms"] <= 10)
+        check(targets, "idle resident memory", f"{start['idle_rss_kib'] / 1024:.1f} MiB", "< 4 MiB",
+              start["idle_rss_kib"] < 4096)
+    for b in report.get("micro") or []:
+        if b["name"] in ("BM_RunnerStart", "BM_RunnerStop"):
+            micros = b["real_time"] * {"ns": 1e-3, "us": 1.0, "ms": 1e3}.get(b["time_unit"], 1e6)
+            what = "starts" if b["name"].endswith("Start") else "stops"
+            check(targets, f"in-process runner {what} a server", f"{micros:.0f} µs", "< 1 ms", micros < 1000)
+    memory = report["memory"].get("mockserve")
+    if memory:
+        bound = report["journal_bound_mib"]
+        check(targets, f"resident memory after {memory['requests']:,} requests, journal on",
+              f"{memory['rss_kib'] / 1024:.0f} MiB", f"≤ {bound} MiB", memory["rss_kib"] / 1024 <= bound)
+    on, off = at(w["canned"], "mockserve", 64), at(w["canned"], "mockserve, journal off", 64)
+    if on and off:
+        check(targets, "the journal's cost, canned at 64 conns", f"{(1 - on / off) * 100:.0f} % of throughput",
+              "≤ 10 %", on >= 0.9 * off)
+    return targets
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="about a minute: 1 s runs, fewer repeats")
+    parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 5; 1 with --quick)")
+    parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "results.json"),
+                        help="where the raw figures go (default build/bench/results.json)")
+    parser.add_argument("--no-wiremock", action="store_true", help="leave WireMock out")
+    args = parser.parse_args()
+    seconds = args.seconds or (1 if args.quick else 5)
+    warmup = 1
+    connections = [1, 16, 64]
+    startup_runs = 5 if args.quick else 20
+    load_requests = 100_000 if args.quick else 1_000_000
+    if not os.access(MOCKSERVE, os.X_OK):
+        sys.exit(f"ci/bench: {MOCKSERVE} is missing; run bash ci/bench (it builds it)")
+
+    work = tempfile.mkdtemp(prefix="mockserve-bench-")
+    try:
+        www = make_tree(work)
+        ours = lambda: mockserve_server(work, www)
+        nginx = lambda: nginx_server(work, www)
+        lighttpd = lambda: lighttpd_server(work, www)
+        python = lambda: python_server(www)
+        wiremock = (lambda: wiremock_server(work)) if not args.no_wiremock else (lambda: None)
+        journal_off = lambda: mockserve_server(work, www, journal=False)
+
+        workloads = [
+            ("canned", "Canned route: 40-byte JSON body and one header (journal on)", "/canned", False,
+             {"mockserve": ours, "mockserve, 1,000 routes": lambda: mockserve_server(work, www, 1000),
+              "mockserve, journal off": journal_off,
+              "nginx": nginx, "python subclass": lambda: python_canned_server(work), "WireMock": wiremock}),
+            ("static-1k", "Static file, 1 KiB", "/file-1k.bin", False,
+             {"mockserve": ours, "nginx": nginx, "lighttpd": lighttpd, "python": python}),
+            ("static-1m", "Static file, 1 MiB", "/file-1m.bin", True,
+             {"mockserve": ours, "nginx": nginx, "lighttpd": lighttpd, "python": python}),
+            ("listing", "Directory listing, 200 files", "/list/", False,
+             {"mockserve": ours, "nginx": nginx, "lighttpd": lighttpd, "python": python}),
+            ("cgi", "CGI: a /bin/sh script printing a short body", "/cgi-bin/hello.sh", False,
+             {"mockserve": ours, "lighttpd": lighttpd, "python --cgi": lambda: python_server(www, cgi=True)}),
+        ]
+        report = {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "machine": platform.platform(),
+                  "seconds_per_run": seconds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
+                  "journal_bound_mib": JOURNAL_BOUND_MIB}
+        for name, title, path, show_mb, servers in workloads:
+            results = {}
+            for server_name, make in servers.items():
+                log(f"{name}: {server_name}")
+                try:
+                    results[server_name] = measure_load(make, path, connections, seconds, warmup)
+                except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                    log(f"{server_name} failed: {e}")
+                    results[server_name] = None
+            report["workloads"].append({"name": name, "title": title, "path": path, "show_mb": show_mb,
+                                        "results": results})
+
+        for server_name, make in (("mockserve", ours), ("nginx", nginx), ("lighttpd", lighttpd),
+                                  ("python", python), ("WireMock", wiremock)):
+            log(f"start-up: {server_name}")
+            try:
+                report["startup"][server_name] = measure_startup(make, startup_runs if server_name != "WireMock" else 3)
+            except (RuntimeError, OSError) as e:
+                log(f"{server_name} failed: {e}")
+        log("mockserve SCENARIO -- COMMAND (hyperfine)")
+        report["run_command"] = measure_run_command(mockserve_scenario(work, www, 0, 1), startup_runs)
+
+        for server_name, make in (("mockserve", ours), ("nginx", nginx), ("WireMock", wiremock)):
+            log(f"memory after {load_requests:,} requests: {server_name}")
+            try:
+                report["memory"][server_name] = measure_memory_after_load(make, "/canned", load_requests,
+                                                                          30 if args.quick else 120)
+            except (RuntimeError, OSError) as e:
+                log(f"{server_name} failed: {e}")
+        log("micro-benchmarks")
+        report["micro"] = micro_benchmarks(0.05 if args.quick else 0.5)
+        report["targets"] = evaluate(report)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"## mockserve and its peers, {report['date']}: {report['cores']} cores, wrk on the same machine, "
+          f"{seconds} s per run\n")
+    for workload in report["workloads"]:
+        print_workload(workload)
+    print("### Start-up (launch to the first successful response) and idle memory\n")
+    print("| server | median ms | min ms | max ms | runs | idle resident memory |")
+    print("|---|---|---|---|---|---|")
+    for name, s in report["startup"].items():
+        if s:
+            print(f"| {name} | {s['median_ms']:.1f} | {s['min_ms']:.1f} | {s['max_ms']:.1f} | {s['runs']} | "
+                  f"{s['idle_rss_kib'] / 1024:.1f} MiB |")
+    if report.get("run_command"):
+        r = report["run_command"]
+        print(f"\n`mockserve scenario.ini -- curl …` (start, one request, stop, report), hyperfine: "
+              f"median {r['median_ms']:.1f} ms over {r['runs']} runs.")
+    print("\n### Resident memory after load (canned route, 64 connections)\n")
+    print("| server | requests | idle | after |")
+    print("|---|---|---|---|")
+    for name, m in report["memory"].items():
+        if m:
+            print(f"| {name} | {m['requests']:,} | {m['idle_rss_kib'] / 1024:.1f} MiB | {m['rss_kib'] / 1024:.1f} MiB |")
+    if report.get("micro"):
+        print("\n### Micro-benchmarks (Google Benchmark)\n")
+        print("| benchmark | time |")
+        print("|---|---|")
+        for b in report["micro"]:
+            print(f"| {b['name']} | {b['real_time']:,.1f} {b['time_unit']} |")
+    print("\n### Targets (issue 6)\n")
+    print("| target | measured | goal | met |")
+    print("|---|---|---|---|")
+    for t in report["targets"]:
+        print(f"| {t['target']} | {t['measured']} | {t['goal']} | {'yes' if t['met'] else '**no**'} |")
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump(report, f, indent=2)
+    print(f"\nRaw figures: {os.path.relpath(args.json, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

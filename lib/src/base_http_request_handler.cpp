@@ -176,6 +176,7 @@ void BaseHTTPRequestHandler::flush_headers() {
     }
     detail::ResponseHead head;
     head.text.swap(headers_buffer_);
+    headers_buffer_.reserve(head.text.capacity());  // one allocation for the next head, not one per doubling
     head.status = head_status_;
     head.has_length = head_has_length_;
     head.length = head_length_;

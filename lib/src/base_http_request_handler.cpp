@@ -33,7 +33,12 @@ const char* const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
 
 namespace {
 
-bool breaks_head(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+bool breaks_head(std::string_view text) {
+    // A plain loop: find_first_of() with a set searches the set per character.
+    for (const char c : text)
+        if (c == '\r' || c == '\n' || c == '\0') return true;
+    return false;
+}
 
 }  // namespace
 

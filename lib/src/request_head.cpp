@@ -53,23 +53,24 @@ std::variant<RequestHead, HttpError> parse_request_line(std::string_view line, R
             return bad("Bad request syntax (" + python_repr(line) + ")");
 
     // As Python: "HTTP/" digits "." digits, each at most 10 digits, or 400.
-    const auto bad_version = bad("Bad request version (" + python_repr(version) + ")");
-    if (version.substr(0, 5) != "HTTP/") return bad_version;
+    // Built only when needed: this runs for every request.
+    const auto bad_version = [&] { return bad("Bad request version (" + python_repr(version) + ")"); };
+    if (version.substr(0, 5) != "HTTP/") return bad_version();
     const auto number = version.substr(5);
     const auto dot = number.find('.');
-    if (dot == std::string_view::npos) return bad_version;
+    if (dot == std::string_view::npos) return bad_version();
     const auto major = number.substr(0, dot);
     const auto minor = number.substr(dot + 1);
     for (const auto part : {major, minor}) {
-        if (part.empty() || part.size() > 10) return bad_version;
+        if (part.empty() || part.size() > 10) return bad_version();
         for (const char c : part)
-            if (!is_digit(c)) return bad_version;
+            if (!is_digit(c)) return bad_version();
     }
     const auto major_value = std::stoll(std::string(major));
     if (major_value >= 2 || major_value == 0)
         return HttpError{505, "Invalid HTTP version (" + std::string(number) + ")", {}};
     // RFC 9112: HTTP-version is exactly one digit each side of the dot.
-    if (major.size() != 1 || minor.size() != 1) return bad_version;
+    if (major.size() != 1 || minor.size() != 1) return bad_version();
 
     head.method = std::string(method);
     head.target = std::string(target);

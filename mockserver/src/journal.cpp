@@ -62,10 +62,7 @@ boost::json::array pairs(const std::vector<std::pair<std::string, std::string>>&
 
 Journal::Journal(JournalLimits limits) : limits_(limits) {}
 
-std::uint64_t Journal::next_sequence() {
-    std::lock_guard lock(mutex_);
-    return ++sequence_;
-}
+std::uint64_t Journal::next_sequence() { return sequence_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
 std::size_t Journal::footprint(const RecordedRequest& r) {
     std::size_t size = sizeof(RecordedRequest) + r.server.size() + r.method.size() + r.target.size() + r.path.size() +
@@ -81,40 +78,47 @@ void Journal::record(RecordedRequest request) {
         request.body.resize(limits_.max_body_bytes);
         request.body_truncated = true;
     }
-    std::deque<RecordedRequest> dropped;  // freed after the lock is let go
+    const Size size{footprint(request), request.body.size()};
     {
         std::lock_guard lock(mutex_);
-        total_bytes_ += footprint(request);
+        total_bytes_ += size.footprint;
         // Requests finish out of order; the journal keeps arrival order.
-        auto at = entries_.end();
-        while (at != entries_.begin() && std::prev(at)->sequence > request.sequence) --at;
-        entries_.insert(at, std::move(request));
-        enforce_budget(dropped);
+        auto at = entries_.size();
+        while (at > 0 && entries_[at - 1].sequence > request.sequence) --at;
+        entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(request));
+        sizes_.insert(sizes_.begin() + static_cast<std::ptrdiff_t>(at), size);
+        if (at < first_with_body_) ++first_with_body_;  // it still points at the same entry
+        enforce_budget();
     }
     changed_.notify_all();
 }
 
-void Journal::enforce_budget(std::deque<RecordedRequest>& dropped) {
+void Journal::enforce_budget() {
     if (total_bytes_ <= limits_.max_total_bytes) return;
     // Down to a low-water mark, so that a full journal trims now and then
-    // rather than at every request.
-    const auto low_water = limits_.max_total_bytes - limits_.max_total_bytes / 16;
+    // rather than at every request; sizes_ answers without reading the
+    // (cold) entries themselves.
+    const auto low_water = limits_.max_total_bytes - limits_.max_total_bytes / 32;
     // Oldest bodies first (the newest keeps its own)...
     while (total_bytes_ > low_water && first_with_body_ + 1 < entries_.size()) {
-        auto& oldest = entries_[first_with_body_++];
-        if (oldest.body.empty()) continue;
-        total_bytes_ -= oldest.body.size();
-        std::string().swap(oldest.body);
-        oldest.body_truncated = true;
-        ++dropped_bodies_;
+        auto& size = sizes_[first_with_body_];
+        if (size.body > 0) {
+            auto& oldest = entries_[first_with_body_];
+            std::string().swap(oldest.body);
+            oldest.body_truncated = true;
+            total_bytes_ -= size.body;
+            size.footprint -= size.body;
+            size.body = 0;
+            ++dropped_bodies_;
+        }
+        ++first_with_body_;
     }
-    // ... then the oldest entries, moved out to be freed after the lock.
+    // ... then the oldest entries.
     std::size_t drop = 0;
-    while (total_bytes_ > low_water && drop + 1 < entries_.size()) total_bytes_ -= footprint(entries_[drop++]);
+    while (total_bytes_ > low_water && drop + 1 < entries_.size()) total_bytes_ -= sizes_[drop++].footprint;
     if (drop > 0) {
-        const auto end = entries_.begin() + static_cast<std::ptrdiff_t>(drop);
-        dropped.insert(dropped.end(), std::make_move_iterator(entries_.begin()), std::make_move_iterator(end));
-        entries_.erase(entries_.begin(), end);
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+        sizes_.erase(sizes_.begin(), sizes_.begin() + static_cast<std::ptrdiff_t>(drop));
         first_with_body_ = first_with_body_ > drop ? first_with_body_ - drop : 0;
         dropped_entries_ += drop;
     }
@@ -140,6 +144,7 @@ void Journal::clear() {
     {
         std::lock_guard lock(mutex_);
         entries_.clear();
+        sizes_.clear();
         total_bytes_ = 0;
         first_with_body_ = 0;
     }

@@ -50,7 +50,7 @@ void ScenarioHandler::handle_one_request() {
         r.query = std::move(query);
         r.version = request_version;
         r.headers = headers.fields();
-        r.client = client_address.host + ":" + std::to_string(client_address.port);
+        r.client = client_text();
         r.body_size = body.size();
         r.body = std::move(body);
         r.explanation = std::move(explanation);
@@ -147,12 +147,9 @@ void ScenarioHandler::on_response_sent(int status, std::uint64_t bytes_sent) {
         last_error_.clear();
         return;
     }
-    RecordedRequest refused;
-    RecordedRequest& record = pending_ ? *pending_ : refused;
-    if (pending_) {
-        record.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
-    } else {
+    if (!pending_) {
         // Refused before any handler ran (bad syntax, a limit): what is known.
+        auto& record = pending_.emplace();
         record.sequence = context_.journal.next_sequence();
         record.received = std::chrono::system_clock::now();
         record.server = context_.spec.name;
@@ -160,16 +157,25 @@ void ScenarioHandler::on_response_sent(int status, std::uint64_t bytes_sent) {
         record.method = requestline.substr(0, first);
         record.target = raw_target(requestline);
         record.version = request_version;
-        for (const auto& field : headers) record.headers.push_back(field);
-        record.client = client_address.host + ":" + std::to_string(client_address.port);
+        record.headers = headers.fields();
+        record.client = client_text();
         record.path = split_target(record.target).first;
         record.explanation = "refused: " + (last_error_.empty() ? std::string("bad request") : last_error_);
+    } else {
+        pending_->duration =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
     }
-    record.status = status;
-    record.bytes_sent = bytes_sent;
+    pending_->status = status;
+    pending_->bytes_sent = bytes_sent;
     last_error_.clear();
-    context_.journal.record(std::move(record));
+    context_.journal.record(std::move(*pending_));
     pending_.reset();
+}
+
+const std::string& ScenarioHandler::client_text() {
+    // One client per connection (and per handler): formatted once.
+    if (client_text_.empty()) client_text_ = client_address.host + ":" + std::to_string(client_address.port);
+    return client_text_;
 }
 
 }  // namespace mockserve::scenario::detail

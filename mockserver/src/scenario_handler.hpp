@@ -47,6 +47,9 @@ private:
     std::chrono::steady_clock::time_point started_;
     std::string mount_;      // the route's prefix, taken off paths for its folder
     std::string last_error_;  // why the request was refused, for the journal
+    std::string client_text_;  // "HOST:PORT", for the journal
+
+    const std::string& client_text();
 };
 
 }  // namespace mockserve::scenario::detail

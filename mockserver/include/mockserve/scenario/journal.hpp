@@ -15,6 +15,7 @@
 
 #include <mockserve/scenario/recorded_request.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -62,8 +63,7 @@ public:
 
 private:
     static std::size_t footprint(const RecordedRequest& request);
-    // Drops what is over the budget; whole entries are moved to `dropped`.
-    void enforce_budget(std::deque<RecordedRequest>& dropped);
+    void enforce_budget();
 
     JournalLimits limits_;
     mutable std::mutex mutex_;
@@ -71,9 +71,16 @@ private:
     // By sequence. A deque: a full journal drops its oldest entries without
     // moving the others (a vector's erase stalled every server for ms).
     std::deque<RecordedRequest> entries_;
+    // What each entry counts for, beside it: trimming reads these, not the
+    // entries, which are long out of the cache by then.
+    struct Size {
+        std::size_t footprint;
+        std::size_t body;
+    };
+    std::deque<Size> sizes_;
     std::size_t total_bytes_ = 0;
     std::size_t first_with_body_ = 0;  // entries before it have had their bodies dropped
-    std::uint64_t sequence_ = 0;
+    std::atomic<std::uint64_t> sequence_{0};  // taken without the lock, at every request's start
     std::uint64_t dropped_bodies_ = 0;
     std::uint64_t dropped_entries_ = 0;
 };

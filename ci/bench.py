@@ -355,18 +355,33 @@ def wiremock_server(work):
 # ---------------------------------------------------------------------------
 # Measurements
 
-def measure_load(make, path, connections, seconds, warmup):
-    """Starts a server, warms it, runs wrk at each connection count, stops it."""
-    server = make()
-    if server is None:
-        return None
-    server.start()
+def measure_workload(servers, path, connections, seconds, warmup):
+    """Starts every server of a workload, warms each, then takes turns: at each
+    connection count, each server in turn, so that whatever else the machine
+    does touches all of them alike. Stops them all."""
+    running, results = {}, {}
     try:
-        subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", server.url(path)], capture_output=True,
-                       timeout=warmup + 60)
-        return [run_wrk(server, path, c, seconds) for c in connections]
+        for name, make in servers.items():
+            results[name] = None
+            try:
+                server = make()
+                if server is None:
+                    continue
+                server.start()
+                running[name] = server
+                subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", server.url(path)], capture_output=True,
+                               timeout=warmup + 60)
+                results[name] = []
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                log(f"{name} failed: {e}")
+        for c in connections:
+            for name, server in running.items():
+                log(f"  {name}, {c} connections")
+                results[name].append(run_wrk(server, path, c, seconds))
     finally:
-        server.stop()
+        for server in running.values():
+            server.stop()
+    return results
 
 
 def measure_startup(make, runs):
@@ -574,14 +589,8 @@ def main():
                   "seconds_per_run": seconds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
                   "journal_bound_mib": JOURNAL_BOUND_MIB}
         for name, title, path, show_mb, servers in workloads:
-            results = {}
-            for server_name, make in servers.items():
-                log(f"{name}: {server_name}")
-                try:
-                    results[server_name] = measure_load(make, path, connections, seconds, warmup)
-                except (RuntimeError, OSError, subprocess.SubprocessError) as e:
-                    log(f"{server_name} failed: {e}")
-                    results[server_name] = None
+            log(name)
+            results = measure_workload(servers, path, connections, seconds, warmup)
             report["workloads"].append({"name": name, "title": title, "path": path, "show_mb": show_mb,
                                         "results": results})
 

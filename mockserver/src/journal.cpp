@@ -79,6 +79,7 @@ void Journal::record(RecordedRequest request) {
         request.body_truncated = true;
     }
     const Size size{footprint(request), request.body.size()};
+    Dropped dropped;  // freed after the lock is let go
     {
         std::lock_guard lock(mutex_);
         total_bytes_ += size.footprint;
@@ -88,23 +89,23 @@ void Journal::record(RecordedRequest request) {
         entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(request));
         sizes_.insert(sizes_.begin() + static_cast<std::ptrdiff_t>(at), size);
         if (at < first_with_body_) ++first_with_body_;  // it still points at the same entry
-        enforce_budget();
+        enforce_budget(dropped);
     }
     changed_.notify_all();
 }
 
-void Journal::enforce_budget() {
-    if (total_bytes_ <= limits_.max_total_bytes) return;
-    // Down to a low-water mark, so that a full journal trims now and then
-    // rather than at every request; sizes_ answers without reading the
-    // (cold) entries themselves.
-    const auto low_water = limits_.max_total_bytes - limits_.max_total_bytes / 32;
+void Journal::enforce_budget(Dropped& dropped) {
+    // A full journal drops about one entry per entry recorded: the lock is
+    // held for a few moves, never for a batch, and what goes is freed by the
+    // caller after the lock (the other servers record meanwhile). sizes_
+    // answers without reading the entries, which are long out of the cache.
     // Oldest bodies first (the newest keeps its own)...
-    while (total_bytes_ > low_water && first_with_body_ + 1 < entries_.size()) {
+    while (total_bytes_ > limits_.max_total_bytes && first_with_body_ + 1 < entries_.size()) {
         auto& size = sizes_[first_with_body_];
         if (size.body > 0) {
             auto& oldest = entries_[first_with_body_];
-            std::string().swap(oldest.body);
+            dropped.bodies.push_back(std::move(oldest.body));
+            oldest.body.clear();
             oldest.body_truncated = true;
             total_bytes_ -= size.body;
             size.footprint -= size.body;
@@ -114,13 +115,13 @@ void Journal::enforce_budget() {
         ++first_with_body_;
     }
     // ... then the oldest entries.
-    std::size_t drop = 0;
-    while (total_bytes_ > low_water && drop + 1 < entries_.size()) total_bytes_ -= sizes_[drop++].footprint;
-    if (drop > 0) {
-        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
-        sizes_.erase(sizes_.begin(), sizes_.begin() + static_cast<std::ptrdiff_t>(drop));
-        first_with_body_ = first_with_body_ > drop ? first_with_body_ - drop : 0;
-        dropped_entries_ += drop;
+    while (total_bytes_ > limits_.max_total_bytes && entries_.size() > 1) {
+        total_bytes_ -= sizes_.front().footprint;
+        dropped.entries.push_back(std::move(entries_.front()));
+        entries_.pop_front();
+        sizes_.pop_front();
+        if (first_with_body_ > 0) --first_with_body_;
+        ++dropped_entries_;
     }
 }
 

@@ -63,7 +63,11 @@ public:
 
 private:
     static std::size_t footprint(const RecordedRequest& request);
-    void enforce_budget();
+    struct Dropped {
+        std::vector<RecordedRequest> entries;
+        std::vector<std::string> bodies;
+    };
+    void enforce_budget(Dropped& dropped);
 
     JournalLimits limits_;
     mutable std::mutex mutex_;

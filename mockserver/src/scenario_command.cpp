@@ -126,7 +126,6 @@ int run_scenario(int argc, char** argv) {
     const sigset_t signals = block_stop_signals();
 
     scenario::RunnerOptions runner_options;
-    runner_options.journal = loaded.scenario->journal;
     if (!options.quiet) {
         auto mutex = std::make_shared<std::mutex>();
         runner_options.log = [mutex](std::string_view line) {

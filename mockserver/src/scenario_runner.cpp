@@ -26,7 +26,7 @@ struct ScenarioRunner::Running {
 };
 
 ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
-    : scenario_(std::move(scenario)), journal_(options.journal) {
+    : scenario_(std::move(scenario)), journal_(scenario_.journal) {
     for (const auto& spec : scenario_.servers) servers_.push_back(std::make_unique<Running>(spec, journal_, options));
 }
 

@@ -228,9 +228,7 @@ TEST(ScenarioRunner, JournalLosesNothingUnderConcurrentLoad) {
 }
 
 TEST(ScenarioRunner, JournalOffServesButRecordsNothing) {
-    RunnerOptions options;
-    options.journal.enabled = false;
-    ScenarioRunner runner(from_text("[server s]\n[route s any]\nresponse = 204\n"), options);
+    ScenarioRunner runner(from_text("[scenario]\njournal = off\n[server s]\n[route s any]\nresponse = 204\n"));
     RawClient client(runner.port("s"));
     for (int i = 0; i < 3; ++i) {
         client.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -244,10 +242,8 @@ TEST(ScenarioRunner, JournalOffServesButRecordsNothing) {
 }
 
 TEST(ScenarioRunner, JournalMemoryIsBounded) {
-    RunnerOptions options;
-    options.journal.max_body_bytes = 8;
-    options.journal.max_total_bytes = 64 * 1024;
-    ScenarioRunner runner(from_text("[server s]\n[route s any]\nresponse = 204\n"), options);
+    ScenarioRunner runner(from_text("[scenario]\njournal_max_body_bytes = 8\njournal_max_bytes = 65536\n"
+                                    "[server s]\n[route s any]\nresponse = 204\n"));
     RawClient client(runner.port("s"));
     const std::string body(100, 'b');
     for (int i = 0; i < 300; ++i) {

@@ -116,7 +116,7 @@ struct Scenario {
     std::string file;  // the file it was loaded from, if any
     std::vector<ServerSpec> servers;
     std::vector<Expectation> expectations;
-    // The [scenario] section's journal keys; the runner keeps its journal so.
+    // The [scenario] section's journal keys: how the runner keeps its journal.
     JournalLimits journal;
 
     const ServerSpec* find_server(std::string_view name) const;

@@ -21,7 +21,6 @@
 namespace mockserve::scenario {
 
 struct RunnerOptions {
-    JournalLimits journal;
     // Request log lines (Python's format); none by default.
     http::LogSink log;
 };

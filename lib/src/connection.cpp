@@ -29,8 +29,8 @@ constexpr std::size_t kReadSize = 16 * 1024;
 // unread bytes with a reset that destroys the response before it is read.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = 1024 * 1024;
-// Responses sent inline, one after the other, before one goes through the
-// io_context (which bounds the stack depth under pipelining).
+// Responses sent inline in a row (pipelined requests, each answered from the
+// previous one's stack) before one goes through the io_context.
 constexpr unsigned kMaxInlineWrites = 16;
 
 // The last resort when even send_error() failed.
@@ -109,6 +109,7 @@ void Connection::do_read_head() {
 void Connection::do_read_more_head() {
     // Idle between requests: the keep-alive timeout. Inside a request: the
     // deadline of the whole head, so a trickling client is cut off.
+    inline_writes_ = 0;  // this read completes from the io_context: the stack starts afresh
     arm_deadline(scanner_.started() ? deadline_
                                     : Clock::now() + (requests_ == 0 ? limits_.request_timeout
                                                                      : limits_.keep_alive_timeout));
@@ -381,8 +382,9 @@ void Connection::do_write_response() {
     if (out.empty()) return on_write_response({}, 0);
     // Most answers fit the socket's buffer: one send() now, and the next
     // request's read starts without a trip through the io_context. A
-    // pipelining client would make this recurse, so every few requests the
-    // rest goes the asynchronous way (which posts).
+    // pipelining client makes this recurse (the next head is already
+    // buffered), so after a few answers in a row the rest goes the
+    // asynchronous way, which posts; a read that waits ends the run.
     std::size_t sent = 0;
     if (++inline_writes_ < kMaxInlineWrites) {
         const auto n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

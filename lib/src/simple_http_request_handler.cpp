@@ -203,9 +203,13 @@ void SimpleHTTPRequestHandler::copyfile(Source& source, ResponseStream& outputfi
 
 bool SimpleHTTPRequestHandler::inside_directory(const std::string& path) const {
     if (follow_symlinks_outside) return true;
+    return containment().contains(directory, path);
+}
+
+detail::TreeContainment& SimpleHTTPRequestHandler::containment() const {
     // Kept per handler (one per connection): the served directory's handle.
     if (!containment_) containment_ = std::make_shared<detail::TreeContainment>();
-    return containment_->contains(directory, path);
+    return *containment_;
 }
 
 void SimpleHTTPRequestHandler::send_error_with(int code, std::string_view header, std::string_view value) {
@@ -232,8 +236,7 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
     // the path for the check, the directory test and the file itself.
     FileHandle opened;
     if (!follow_symlinks_outside) {
-        if (!containment_) containment_ = std::make_shared<detail::TreeContainment>();
-        const auto checked = containment_->open(directory, file, kOpenFlags);
+        const auto checked = containment().open(directory, file, kOpenFlags);
         if (!checked.inside) {
             send_error(404, "File not found");
             return std::nullopt;
@@ -248,7 +251,7 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
         if (request_path.empty() || request_path.back() != '/') {
             // As Python (and Apache): redirect to the path with its slash,
             // query and fragment kept. A backslash is escaped, so that no
-            // browser reads "/\\host" as another site (CVE-2021-28861).
+            // browser reads "/\host" as another site (CVE-2021-28861).
             std::string location;
             for (const char c : request_path) location += c == '\\' ? std::string("%5C") : std::string(1, c);
             location += "/" + std::string(detail::query_and_fragment(path));

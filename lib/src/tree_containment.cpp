@@ -18,8 +18,7 @@ std::string real_path(const std::string& path) {
     return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
 }
 
-}  // namespace
-
+// The realpath() comparison, for what openat2() cannot decide.
 bool resolves_inside(const std::string& directory, const std::string& path) {
     const auto root = real_path(directory);
     const auto target = real_path(path);
@@ -27,6 +26,8 @@ bool resolves_inside(const std::string& directory, const std::string& path) {
     return target == root || (target.size() > root.size() && target.compare(0, root.size(), root) == 0 &&
                               (root.back() == '/' || target[root.size()] == '/'));
 }
+
+}  // namespace
 
 TreeContainment::~TreeContainment() {
     if (root_fd_ >= 0) ::close(root_fd_);

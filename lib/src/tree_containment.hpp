@@ -34,7 +34,4 @@ private:
     int root_fd_ = -1;
 };
 
-// The realpath() comparison, for what openat2() cannot decide.
-bool resolves_inside(const std::string& directory, const std::string& path);
-
 }  // namespace mockserve::http::detail

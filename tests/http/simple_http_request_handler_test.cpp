@@ -292,6 +292,23 @@ TEST(SimpleHTTPRequestHandler, SymlinksOutsideTheDirectoryAreRefusedUnlessAllowe
     EXPECT_THAT(listing->body, HasSubstr(">in-link@</a>"));
 }
 
+TEST(SimpleHTTPRequestHandler, ListingsMarkFoldersAndLinksToFolders) {
+    // The entry types come from readdir(); a link is followed to learn
+    // whether it leads to a folder (its href then ends in a slash, as Python's).
+    TempDir tmp;
+    tmp.write("sub/page.txt", "page");
+    tmp.write("file.txt", "file");
+    std::filesystem::create_directory_symlink(tmp.path() / "sub", tmp.path() / "sub-link");
+    std::filesystem::create_symlink(tmp.path() / "file.txt", tmp.path() / "file-link");
+    FileServer s(tmp.str());
+    auto listing = s.get("/");
+    ASSERT_TRUE(listing);
+    EXPECT_THAT(listing->body, HasSubstr("<a href=\"sub/\">sub/</a>"));
+    EXPECT_THAT(listing->body, HasSubstr("<a href=\"sub-link/\">sub-link@</a>"));
+    EXPECT_THAT(listing->body, HasSubstr("<a href=\"file-link\">file-link@</a>"));
+    EXPECT_THAT(listing->body, HasSubstr("<a href=\"file.txt\">file.txt</a>"));
+}
+
 TEST(SimpleHTTPRequestHandler, WhatCannotBeReadIs403) {
     TempDir tmp;
     ASSERT_EQ(::mkfifo((tmp.path() / "fifo").c_str(), 0644), 0);

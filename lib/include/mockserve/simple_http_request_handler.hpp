@@ -100,6 +100,7 @@ private:
     // (taken over; `known`: its fstat(), when already asked).
     std::optional<Source> send_file(const std::string& path, int opened_fd = -1, const struct stat* known = nullptr);
     void send_error_with(int code, std::string_view header, std::string_view value);
+    detail::TreeContainment& containment() const;
 
     mutable std::shared_ptr<detail::TreeContainment> containment_;  // made on first use
 };

@@ -63,18 +63,22 @@ def http_status(port, path, timeout=1.0):
 # ---------------------------------------------------------------------------
 # Processes: started here, measured through /proc, stopped by their PID.
 
+def stat_fields(pid):
+    """/proc/PID/stat after the command name (field 3 onwards), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # the process ended meanwhile
+
+
 def tree(pid):
     """pid and its descendants."""
     children = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+        fields = stat_fields(entry) if entry.isdigit() else None
+        if fields:
             children.setdefault(int(fields[1]), []).append(int(entry))
-        except OSError:
-            continue
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
@@ -85,27 +89,14 @@ def tree(pid):
 
 def cpu_ticks(pid):
     """User + system time of the tree, reaped children included."""
-    total = 0
-    for p in tree(pid):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
-        except OSError:
-            pass
-    return total
+    fields = [stat_fields(p) for p in tree(pid)]
+    return sum(sum(int(x) for x in f[11:15]) for f in fields if f)  # utime stime cutime cstime
 
 
 def rss_kib(pid):
-    """Resident memory of the tree (shared pages of several processes counted once each)."""
-    total = 0
-    for p in tree(pid):
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE_KIB
-        except OSError:
-            pass
-    return total
+    """Resident memory of the tree (pages shared by its processes count in each)."""
+    fields = [stat_fields(p) for p in tree(pid)]
+    return sum(int(f[21]) * PAGE_KIB for f in fields if f)  # rss, in pages
 
 
 class Server:

@@ -1,11 +1,9 @@
 #include <mockserve/base_http_request_handler.hpp>
 
 #include "channel.hpp"
-#include "framing.hpp"
 #include "log_format.hpp"
-#include "request_head.hpp"
-#include "text.hpp"
 
+#include <mockserve/detail/text.hpp>
 #include <mockserve/http_server.hpp>
 #include <mockserve/version.hpp>
 
@@ -65,7 +63,6 @@ void BaseHTTPRequestHandler::begin_request() {
     head_length_ = 0;
     head_chunked_ = false;
     head_connection_field_ = false;
-    final_head_sent_ = false;
     rfile.attach(channel_);
 }
 
@@ -82,7 +79,30 @@ void BaseHTTPRequestHandler::handle_one_request() {
     if (command == "DELETE") return do_DELETE();
     if (command == "PATCH") return do_PATCH();
     if (command == "OPTIONS") return do_OPTIONS();
+    send_unsupported_method();
+}
+
+void BaseHTTPRequestHandler::send_unsupported_method() {
     send_error(501, "Unsupported method (" + detail::python_repr(command) + ")");
+}
+
+bool BaseHTTPRequestHandler::parse_request() {
+    if (path.size() > 1 && path[0] == '/' && path[1] == '/') {
+        const auto first = path.find_first_not_of('/');
+        path = "/" + (first == std::string::npos ? std::string() : path.substr(first));
+    }
+    const bool server_http11 = protocol_version >= "HTTP/1.1";
+    close_connection = !(request_version >= "HTTP/1.1" && server_http11);
+    const auto connection = headers.get("Connection", "");
+    const auto has = [&](std::string_view token) {
+        return detail::any_list_element(connection, [&](std::string_view element) { return iequals(element, token); });
+    };
+    if (has("close")) {
+        close_connection = true;
+    } else if (has("keep-alive") && server_http11) {
+        close_connection = false;
+    }
+    return true;
 }
 
 bool BaseHTTPRequestHandler::handle_expect_100() {
@@ -91,13 +111,13 @@ bool BaseHTTPRequestHandler::handle_expect_100() {
     return true;
 }
 
-void BaseHTTPRequestHandler::do_GET() { send_error(501, "Unsupported method ('GET')"); }
-void BaseHTTPRequestHandler::do_HEAD() { send_error(501, "Unsupported method ('HEAD')"); }
-void BaseHTTPRequestHandler::do_POST() { send_error(501, "Unsupported method ('POST')"); }
-void BaseHTTPRequestHandler::do_PUT() { send_error(501, "Unsupported method ('PUT')"); }
-void BaseHTTPRequestHandler::do_DELETE() { send_error(501, "Unsupported method ('DELETE')"); }
-void BaseHTTPRequestHandler::do_PATCH() { send_error(501, "Unsupported method ('PATCH')"); }
-void BaseHTTPRequestHandler::do_OPTIONS() { send_error(501, "Unsupported method ('OPTIONS')"); }
+void BaseHTTPRequestHandler::do_GET() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_HEAD() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_POST() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_PUT() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_DELETE() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_PATCH() { send_unsupported_method(); }
+void BaseHTTPRequestHandler::do_OPTIONS() { send_unsupported_method(); }
 
 void BaseHTTPRequestHandler::register_method(std::string method, std::function<void()> handler) {
     if (!detail::is_token(method)) throw std::invalid_argument("not an HTTP method token: " + method);
@@ -115,9 +135,8 @@ void BaseHTTPRequestHandler::send_error(int code, std::optional<std::string> mes
     send_response(code, message);
     send_header("Connection", "close");
 
-    // RFC 9110: 1xx, 204 and 304 carry no body; nor, as Python has it, 205.
     std::string body;
-    if (code >= 200 && code != 204 && code != 205 && code != 304) {
+    if (detail::status_has_body(code)) {
         body = detail::format_error_page(error_message_format, code, detail::html_escape(*message),
                                          detail::html_escape(*explain));
         send_header("Content-Type", error_content_type);
@@ -187,7 +206,6 @@ void BaseHTTPRequestHandler::flush_headers() {
     head.length = head_length_;
     head.chunked = head_chunked_;
     head.connection_field = head_connection_field_;
-    if (head_status_ >= 200) final_head_sent_ = true;
     head_status_ = 0;
     channel_->write_head(std::move(head));
 }
@@ -235,6 +253,36 @@ void BaseHTTPRequestHandler::delay_response(std::chrono::milliseconds delay) {
 
 void BaseHTTPRequestHandler::abort_connection(bool reset) {
     if (channel_) channel_->abort(reset);
+}
+
+void BaseHTTPRequestHandler::delegate_request(BaseHTTPRequestHandler& other) {
+    other.attach(channel_);
+    other.begin_request();
+    other.server = server;
+    other.client_address = client_address;
+    other.protocol_version = protocol_version;
+    other.command = command;
+    other.path = path;
+    other.request_version = request_version;
+    other.requestline = requestline;
+    other.close_connection = close_connection;
+    other.rfile.pushback_ = std::move(rfile.pushback_);
+    rfile.pushback_.clear();
+    // The headers are lent, not copied, and come back even if `other` throws.
+    std::swap(headers, other.headers);
+    struct GiveBack {
+        Headers& mine;
+        Headers& lent;
+        ~GiveBack() { std::swap(mine, lent); }
+    } give_back{headers, other.headers};
+    other.handle_one_request();
+    // A head `other` began but did not end is ended for it, as for any handler.
+    if (!other.headers_buffer_.empty()) other.end_headers();
+    close_connection = other.close_connection;
+}
+
+void BaseHTTPRequestHandler::annotate_exchange(std::any note) {
+    if (channel_) channel_->annotate(std::move(note));
 }
 
 // --- rfile and wfile ------------------------------------------------------------

@@ -1,7 +1,6 @@
 #include "byte_ranges.hpp"
 
-#include "framing.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 namespace mockserve::http::detail {
 

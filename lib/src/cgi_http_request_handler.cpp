@@ -3,10 +3,10 @@
 #include "cgi_environment.hpp"
 #include "cgi_process.hpp"
 #include "cgi_response.hpp"
-#include "framing.hpp"
 #include "log_format.hpp"
 #include "url_path.hpp"
 
+#include <mockserve/detail/text.hpp>
 #include <mockserve/http_server.hpp>
 
 #include <algorithm>

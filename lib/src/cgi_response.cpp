@@ -1,7 +1,6 @@
 #include "cgi_response.hpp"
 
-#include "request_head.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <mockserve/headers.hpp>
 

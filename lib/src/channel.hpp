@@ -3,6 +3,7 @@
 
 #include "response_writer.hpp"
 
+#include <any>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,8 @@ public:
     // Ends the connection once the handler returns, with nothing more sent;
     // `reset`: with a TCP reset rather than a close.
     virtual void abort(bool reset) = 0;
+    // Attaches a value to this request's exchange record.
+    virtual void annotate(std::any note) = 0;
 
 protected:
     ~Channel() = default;

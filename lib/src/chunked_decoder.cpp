@@ -1,7 +1,6 @@
 #include "chunked_decoder.hpp"
 
-#include "request_head.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <algorithm>
 #include <cstring>

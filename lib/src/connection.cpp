@@ -2,7 +2,7 @@
 
 #include "server_impl.hpp"
 #include "socket_io.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <mockserve/base_http_request_handler.hpp>
 
@@ -38,10 +38,6 @@ constexpr std::string_view kPlain500 =
     "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
     "Connection: close\r\n\r\nInternal Server Error";
 
-bool has_token(std::string_view list, std::string_view token) {
-    return any_list_element(list, [&](std::string_view element) { return iequals(element, token); });
-}
-
 }  // namespace
 
 Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, net::ip::tcp::socket socket)
@@ -51,7 +47,8 @@ Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, net::ip::tcp::s
       deadline_timer_(socket_.get_executor()),
       delay_timer_(socket_.get_executor()),
       in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
-      scanner_(limits_) {
+      scanner_(limits_),
+      observed_(static_cast<bool>(server_->observer)) {
     fd_ = socket_.native_handle();
 }
 
@@ -134,28 +131,6 @@ void Connection::on_read_error(boost::system::error_code ec) {
     close_now();
 }
 
-void Connection::fill_request_fields(RequestHead& head) {
-    auto& h = *handler_;
-    h.command = head.method;
-    h.request_version = head.version;
-    h.requestline = head.request_line;
-    // As Python (gh-87389): "//evil.example/" would be read by clients as a
-    // host, so leading slashes are reduced to one.
-    h.path = head.target;
-    if (h.path.size() > 1 && h.path[0] == '/' && h.path[1] == '/') {
-        const auto first = h.path.find_first_not_of('/');
-        h.path = "/" + (first == std::string::npos ? std::string() : h.path.substr(first));
-    }
-    h.headers = std::move(head.headers);
-    h.close_connection = !(head.minor >= 1 && h.protocol_version >= "HTTP/1.1");
-    const auto connection = h.headers.get("Connection", "");
-    if (has_token(connection, "close")) {
-        h.close_connection = true;
-    } else if (has_token(connection, "keep-alive") && h.protocol_version >= "HTTP/1.1") {
-        h.close_connection = false;
-    }
-}
-
 void Connection::on_head() {
     reading_head_ = false;
     const auto extent = scanner_.extent();
@@ -166,22 +141,33 @@ void Connection::on_head() {
     scanner_.reset();
     ++requests_;
     request_open_ = true;
+    begin_exchange();
     if (auto* error = std::get_if<HttpError>(&parsed)) return refuse(*error);
 
     auto& head = std::get<RequestHead>(parsed);
-    const bool head_method = head.method == "HEAD";
-    const bool client_http11 = head.minor >= 1;
+    auto& h = *handler_;
+    if (observed_) {
+        exchange_.method = head.method;
+        exchange_.target = head.target;
+        exchange_.version = head.version;
+    }
     auto framing = check_framing(head, limits_);  // before the fields move to the handler
-    fill_request_fields(head);
-    writer_.begin({head_method, client_http11, handler_->protocol_version >= "HTTP/1.1"},
-                  limits_.response_buffer_size);
+    protocol_ = {head.method == "HEAD", head.minor >= 1, h.protocol_version >= "HTTP/1.1"};
+    h.command = std::move(head.method);
+    h.path = std::move(head.target);
+    h.request_version = std::move(head.version);
+    h.headers = std::move(head.headers);
+    writer_.begin(protocol_, limits_.response_buffer_size);
     if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
     framing_ = std::get<BodyFraming>(framing);
     body_complete_ = framing_.kind == BodyFraming::Kind::none;
     deadline_ = Clock::now() + limits_.request_timeout;
 
-    if (iequals(handler_->headers.get("Expect", ""), "100-continue") && client_http11 &&
-        handler_->protocol_version >= "HTTP/1.1") {
+    bool accepted = true;
+    if (!run_handler([&] { accepted = h.parse_request(); }) || lost_) return close_now();
+    if (!accepted) return finish_request(false);  // it answered; the body stays unread
+
+    if (protocol_.both_http11() && iequals(h.headers.get("Expect", ""), "100-continue")) {
         bool proceed = true;
         if (!run_handler([&] { proceed = handler_->handle_expect_100(); }) || lost_) return close_now();
         if (!proceed) return finish_request(false);  // the handler answered; the body stays unread
@@ -205,9 +191,14 @@ void Connection::refuse(const HttpError& error) {
     reading_head_ = false;
     refused_ = true;
     request_open_ = true;
+    if (observed_) {
+        if (exchange_started_ == Clock::time_point{}) begin_exchange();  // refused inside the head
+        exchange_.refusal = error.message.empty() ? std::to_string(error.status) : error.message;
+    }
     auto& h = *handler_;
     h.close_connection = true;
-    writer_.begin({false, true, h.protocol_version >= "HTTP/1.1"}, limits_.response_buffer_size);
+    protocol_ = {false, true, h.protocol_version >= "HTTP/1.1"};
+    writer_.begin(protocol_, limits_.response_buffer_size);
     run_handler([&] {
         h.send_error(error.status, error.message.empty() ? std::nullopt : std::optional<std::string>(error.message),
                      error.explain.empty() ? std::nullopt : std::optional<std::string>(error.explain));
@@ -416,12 +407,34 @@ void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
     do_read_head();
 }
 
+void Connection::begin_exchange() {
+    if (!observed_) return;
+    exchange_started_ = Clock::now();
+    exchange_.received = std::chrono::system_clock::now();
+    exchange_.request_line = handler_->requestline;
+    const auto words = split_refused_request_line(exchange_.request_line);
+    exchange_.method = words.method;
+    exchange_.target = words.target;
+}
+
 void Connection::report_response() {
     if (!request_open_) return;
     request_open_ = false;
-    const int status = writer_.started() ? writer_.status() : 0;
     const auto bytes = std::exchange(response_bytes_, 0);
-    run_handler([&] { handler_->on_response_sent(status, bytes); });
+    if (!observed_) return;
+    auto& e = exchange_;
+    e.client = handler_->client_address;
+    e.status = writer_.started() ? writer_.status() : 0;
+    e.bytes_sent = bytes;
+    e.end = abort_ == Abort::reset ? Exchange::End::reset
+          : abort_ == Abort::close ? Exchange::End::closed
+          : lost_                  ? Exchange::End::client_gone
+                                   : Exchange::End::complete;
+    e.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);
+    e.headers = std::move(handler_->headers);
+    server_->observer(std::move(e));
+    e = Exchange{};
+    exchange_started_ = {};
 }
 
 void Connection::reset_request() {

@@ -14,6 +14,7 @@
 #include "request_head.hpp"
 #include "response_writer.hpp"
 
+#include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -63,7 +64,6 @@ private:
     template <class F>
     bool run_handler(F&& code);
     void on_handler_exception(const char* what);
-    void fill_request_fields(RequestHead& head);
     void reset_request();
     std::string_view buffered() const;
     void on_read_error(boost::system::error_code ec);
@@ -84,8 +84,12 @@ private:
     int native_handle() const override { return fd_; }
     void delay_response(std::chrono::milliseconds delay) override { response_delay_ = delay; }
     void abort(bool reset) override { abort_ = reset ? Abort::reset : Abort::close; }
-    // Tells the handler how its response went, once per request.
+    void annotate(std::any note) override { exchange_.annotation = std::move(note); }
+    // Hands the exchange record to the server's observer, once per request.
     void report_response();
+    // The request's head is complete (or was refused before it was): the
+    // exchange record starts.
+    void begin_exchange();
     void send_output_now();
     std::ptrdiff_t read_chunked_body(char* into, std::size_t size, bool wait);
     // Reads from the socket into `into`: waits (io_timeout) or not; -1 if
@@ -108,6 +112,7 @@ private:
     ResponseWriter writer_;
 
     // The request in progress.
+    ProtocolDecision protocol_;
     BodyFraming framing_;
     std::uint64_t body_left_ = 0;  // Content-Length bytes not yet taken from the socket
     std::optional<ChunkedDecoder> decoder_;
@@ -129,6 +134,10 @@ private:
     Abort abort_ = Abort::none;
     std::uint64_t response_bytes_ = 0;
     bool request_open_ = false;  // a request whose response has not been reported
+    // The exchange record in progress; kept only when the server has an observer.
+    const bool observed_;
+    Exchange exchange_;
+    Clock::time_point exchange_started_{};
 
     std::mutex fd_mutex_;
     int fd_ = -1;

@@ -1,7 +1,7 @@
 #include "directory_listing.hpp"
 
 #include "log_format.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 #include "url_path.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "framing.hpp"
 
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <mockserve/headers.hpp>
 
@@ -26,18 +26,6 @@ std::vector<std::string_view> list_elements(const std::vector<std::string_view>&
 HttpError bad(std::string message) { return HttpError{400, std::move(message), {}}; }
 
 }  // namespace
-
-std::optional<std::uint64_t> parse_decimal(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    std::uint64_t value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-        value = value * 10 + digit;
-    }
-    return value;
-}
 
 std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, const Limits& limits) {
     const auto transfer_encodings = head.headers.get_all("Transfer-Encoding");

@@ -29,7 +29,4 @@ struct BodyFraming {
 
 std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, const Limits& limits);
 
-// Parses 1*DIGIT into a 64-bit value; nothing for any other text or overflow.
-std::optional<std::uint64_t> parse_decimal(std::string_view text);
-
 }  // namespace mockserve::http::detail

@@ -279,6 +279,8 @@ bool HTTPServer::logging() const { return impl_->logging(); }
 
 std::size_t HTTPServer::connection_count() const { return impl_->connection_count(); }
 
+void HTTPServer::set_exchange_observer(ExchangeObserver observer) { impl_->observer = std::move(observer); }
+
 ThreadingHTTPServer::ThreadingHTTPServer(Address server_address, HandlerFactory handler, Limits limits)
     : HTTPServer(std::move(server_address), std::move(handler), limits, hardware_threads()) {}
 

@@ -1,7 +1,7 @@
 #include "request_head.hpp"
 
 #include "log_format.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <array>
 
@@ -11,15 +11,6 @@ namespace {
 
 constexpr std::size_t kMaxLeadingEmptyLines = 8;
 
-constexpr std::array<bool, 256> make_tchar_table() {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}
-constexpr auto kTchar = make_tchar_table();
 
 bool is_field_value_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7f; }
@@ -82,13 +73,11 @@ std::variant<RequestHead, HttpError> parse_request_line(std::string_view line, R
 
 }  // namespace
 
-bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
-
-bool is_token(std::string_view text) {
-    if (text.empty()) return false;
-    for (const char c : text)
-        if (!is_tchar(c)) return false;
-    return true;
+RequestLineWords split_refused_request_line(std::string_view line) {
+    const auto first = line.find(' ');
+    const auto last = line.rfind(' ');
+    if (first == std::string_view::npos || last <= first) return {line.substr(0, first), {}};
+    return {line.substr(0, first), line.substr(first + 1, last - first - 1)};
 }
 
 void HeadScanner::reset() { *this = HeadScanner(*limits_); }

@@ -70,8 +70,13 @@ private:
 
 std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, const Limits& limits);
 
-// RFC 9110 token characters.
-bool is_tchar(char c);
-bool is_token(std::string_view text);
+// What can be read of a request line the parser refused, for the record of
+// the refusal: the first word as the method, what lies between the first
+// and the last space as the target (empty when there are not two spaces).
+struct RequestLineWords {
+    std::string_view method;
+    std::string_view target;
+};
+RequestLineWords split_refused_request_line(std::string_view line);
 
 }  // namespace mockserve::http::detail

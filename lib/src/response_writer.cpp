@@ -1,11 +1,13 @@
 #include "response_writer.hpp"
 
+#include <mockserve/detail/text.hpp>
+
 #include <cstdio>
 
 namespace mockserve::http::detail {
 
-void ResponseWriter::begin(Exchange exchange, std::size_t buffer_limit) {
-    exchange_ = exchange;
+void ResponseWriter::begin(ProtocolDecision protocol, std::size_t buffer_limit) {
+    protocol_ = protocol;
     buffer_limit_ = buffer_limit;
     state_ = State::idle;
     mode_ = BodyMode::identity;
@@ -16,9 +18,7 @@ void ResponseWriter::begin(Exchange exchange, std::size_t buffer_limit) {
 }
 
 bool ResponseWriter::body_allowed() const {
-    // As Python's send_error(): no body with 1xx, 204, 205 or 304.
-    return !exchange_.head_method && head_.status >= 200 && head_.status != 204 && head_.status != 205 &&
-           head_.status != 304;
+    return !protocol_.head_method && status_has_body(head_.status);
 }
 
 void ResponseWriter::write_head(ResponseHead head) {
@@ -90,7 +90,7 @@ void ResponseWriter::commit() {
     if (state_ != State::held) return;
     std::string extra;
     if (body_allowed() && !head_.has_length && !head_.chunked) {
-        if (exchange_.client_http11 && exchange_.server_http11) {
+        if (protocol_.both_http11()) {
             extra = "Transfer-Encoding: chunked\r\n";
             mode_ = BodyMode::chunked;
         } else {
@@ -112,7 +112,7 @@ bool ResponseWriter::finish(bool keep_alive) {
         if (!head_.connection_field) {
             if (!keep_alive) {
                 extra += "Connection: close\r\n";
-            } else if (!exchange_.client_http11) {
+            } else if (!protocol_.client_http11) {
                 extra += "Connection: keep-alive\r\n";
             }
         }

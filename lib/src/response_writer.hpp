@@ -34,16 +34,21 @@ struct ResponseHead {
     bool connection_field = false;   // the handler sent a Connection field
 };
 
+// What the versions and the method of one request allow, decided once when
+// its head is parsed.
+struct ProtocolDecision {
+    bool head_method = false;    // the request was HEAD: no body in the answer
+    bool client_http11 = false;  // the request was HTTP/1.1 (or 1.x above)
+    bool server_http11 = false;  // the handler's protocol_version is HTTP/1.1
+    // Both sides speak HTTP/1.1: chunked answers, 100 Continue, keep-alive by default.
+    bool both_http11() const { return client_http11 && server_http11; }
+};
+
 class ResponseWriter {
 public:
-    struct Exchange {
-        bool head_method = false;    // the request was HEAD
-        bool client_http11 = false;  // the request was HTTP/1.1
-        bool server_http11 = false;  // protocol_version is HTTP/1.1
-    };
     enum class BodyMode { none, identity, chunked };
 
-    void begin(Exchange exchange, std::size_t buffer_limit);
+    void begin(ProtocolDecision protocol, std::size_t buffer_limit);
     void write_head(ResponseHead head);
     void write(std::string_view body);
     // Decides the framing of a held head so that bytes can go out now.
@@ -72,7 +77,7 @@ private:
     void emit_head(std::string_view extra_fields);
     void append_body(std::string_view body);
 
-    Exchange exchange_;
+    ProtocolDecision protocol_;
     std::size_t buffer_limit_ = 0;
     State state_ = State::idle;
     BodyMode mode_ = BodyMode::identity;

@@ -4,6 +4,7 @@
 #include "io_pool.hpp"
 #include "listener.hpp"
 
+#include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -34,6 +35,7 @@ public:
     boost::asio::io_context context;
     detail::Listener listener;
     detail::IoPool pool;
+    ExchangeObserver observer;  // set before serving; empty: no exchange records are made
 
     bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
     void log(std::string_view line) const;

@@ -5,7 +5,7 @@
 #include "log_format.hpp"
 #include "mime_types_table.hpp"
 #include "tree_containment.hpp"
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 #include "url_path.hpp"
 
 #include <mockserve/version.hpp>

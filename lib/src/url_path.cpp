@@ -1,6 +1,6 @@
 #include "url_path.hpp"
 
-#include "text.hpp"
+#include <mockserve/detail/text.hpp>
 
 #include <vector>
 
@@ -24,24 +24,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 }  // namespace
-
-std::string unquote(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            const int high = hex_digit_value(text[i + 1]);
-            const int low = hex_digit_value(text[i + 2]);
-            if (high >= 0 && low >= 0) {
-                out.push_back(static_cast<char>(high * 16 + low));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(text[i]);
-    }
-    return out;
-}
 
 std::string quote(std::string_view text) {
     static const char* hex = "0123456789ABCDEF";
@@ -85,13 +67,6 @@ std::string normpath(std::string_view path) {
         out.append(kept[i]);
     }
     return out.empty() ? "." : out;
-}
-
-std::string_view path_part(std::string_view target) { return target.substr(0, target.find_first_of("?#")); }
-
-std::string_view query_and_fragment(std::string_view target) {
-    const auto at = target.find_first_of("?#");
-    return at == std::string_view::npos ? std::string_view() : target.substr(at);
 }
 
 std::string translate_path(std::string_view directory, std::string_view target) {

@@ -1,21 +1,17 @@
 #pragma once
 // Request paths, as Python's urllib.parse and posixpath treat them. Pure.
 
+#include <mockserve/detail/text.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace mockserve::http::detail {
 
-// urllib.parse.unquote: %XX sequences to bytes, once; a malformed one stays.
-std::string unquote(std::string_view text);
 // urllib.parse.quote(text, safe="/"): all but letters, digits, "_.-~/" as %XX.
 std::string quote(std::string_view text);
 // posixpath.normpath for an absolute or relative '/'-separated path.
 std::string normpath(std::string_view path);
-// The path part of a target: before '?' and '#'.
-std::string_view path_part(std::string_view target);
-// The rest of a target from its '?' or '#', or "".
-std::string_view query_and_fragment(std::string_view target);
 // SimpleHTTPRequestHandler.translate_path: the target's path, decoded once,
 // normalised, its components joined under `directory`; "." and ".." and
 // empty components dropped, so nothing outside `directory` can be named.

@@ -135,10 +135,16 @@ std::size_t Journal::size() const {
     return entries_.size();
 }
 
-bool Journal::wait_for(const std::function<bool(const std::deque<RecordedRequest>&)>& predicate,
+bool Journal::wait_for(const std::function<bool(const RecordedRequest&)>& predicate, std::size_t count,
                        std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return predicate(entries_); });
+    return changed_.wait_for(lock, timeout, [&] {
+        if (entries_.size() < count) return false;
+        std::size_t matching = 0;
+        for (const auto& entry : entries_)
+            if (predicate(entry) && ++matching >= count) return true;
+        return count == 0;
+    });
 }
 
 void Journal::clear() {

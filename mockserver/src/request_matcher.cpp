@@ -1,5 +1,6 @@
 #include "request_matcher.hpp"
 
+#include <mockserve/detail/text.hpp>
 #include <mockserve/headers.hpp>
 
 #include <algorithm>
@@ -7,27 +8,6 @@
 namespace mockserve::scenario::detail {
 
 namespace {
-
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string decode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
-        }
-    }
-    return out;
-}
 
 std::string quoted(std::string_view text) {
     constexpr std::size_t kShown = 80;
@@ -45,26 +25,7 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 }  // namespace
 
 std::pair<std::string, std::vector<Field>> split_target(std::string_view target) {
-    const auto question = target.find('?');
-    auto path_part = target.substr(0, question);
-    if (const auto hash = path_part.find('#'); hash != std::string_view::npos) path_part = path_part.substr(0, hash);
-    std::vector<Field> query;
-    if (question != std::string_view::npos) {
-        auto rest = target.substr(question + 1);
-        if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-        while (!rest.empty()) {
-            const auto amp = rest.find('&');
-            const auto item = rest.substr(0, amp);
-            if (!item.empty()) {
-                const auto eq = item.find('=');
-                query.emplace_back(decode(item.substr(0, eq), true),
-                                   eq == std::string_view::npos ? std::string() : decode(item.substr(eq + 1), true));
-            }
-            if (amp == std::string_view::npos) break;
-            rest.remove_prefix(amp + 1);
-        }
-    }
-    return {decode(path_part, false), std::move(query)};
+    return {http::detail::unquote(http::detail::path_part(target)), http::detail::parse_query(target)};
 }
 
 bool matches(const RequestPattern& p, const RequestFacts& r, std::vector<std::string>* why) {

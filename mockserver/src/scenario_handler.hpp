@@ -1,19 +1,24 @@
 #pragma once
-// ScenarioHandler: answers a scenario server's requests from its routes, and
-// records each exchange in the journal once its response has gone out.
+// ScenarioHandler: answers a scenario server's requests from its routes.
 //
-// A static or cgi route is served by the http.server handlers themselves
-// (this class is a CGIHTTPRequestHandler): the route's folder becomes the
-// directory, and its prefix is taken off the path before translate_path.
+// It finds the first route that matches and hands the request to the
+// route's kind: a canned response is written here; a static or cgi route is
+// served by a SimpleHTTPRequestHandler or CGIHTTPRequestHandler made for
+// that route's folder and prefix (file_routes.hpp), through
+// delegate_request(). What the journal needs of the request (its sequence
+// number, the route, why nothing matched) is attached to the exchange
+// record; the journal is fed from those records (exchange_journal.hpp), not
+// from here.
 
 #include "request_matcher.hpp"
 
-#include <mockserve/cgi_http_request_handler.hpp>
+#include <mockserve/base_http_request_handler.hpp>
 #include <mockserve/scenario/journal.hpp>
 #include <mockserve/scenario/scenario.hpp>
 
-#include <chrono>
-#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace mockserve::scenario::detail {
 
@@ -26,30 +31,27 @@ struct ServerContext {
     Journal& journal;
 };
 
-class ScenarioHandler : public http::CGIHTTPRequestHandler {
+// The Server header of every scenario server: "mockserve/VERSION".
+std::string scenario_server_software();
+
+class ScenarioHandler : public http::BaseHTTPRequestHandler {
 public:
     explicit ScenarioHandler(const ServerContext& context);
 
+    bool parse_request() override;
     void handle_one_request() override;
-    void send_error(int code, std::optional<std::string> message = {}, std::optional<std::string> explain = {}) override;
-    std::string translate_path(std::string_view path) const override;
     std::string version_string() const override;
-
-protected:
-    void on_response_sent(int status, std::uint64_t bytes_sent) override;
 
 private:
     void answer(const CannedResponse& response);
-    void serve_files(const std::string& directory, const Route& route, bool scripts);
+    void answer_no_route(const std::string& explanation);
+    // The handler of a static or cgi route, made on its first request.
+    http::BaseHTTPRequestHandler& files_for(std::size_t route_index);
 
     const ServerContext& context_;
-    std::optional<RecordedRequest> pending_;
-    std::chrono::steady_clock::time_point started_;
-    std::string mount_;      // the route's prefix, taken off paths for its folder
-    std::string last_error_;  // why the request was refused, for the journal
+    std::string target_;       // the target as sent, before parse_request() rewrites path
     std::string client_text_;  // "HOST:PORT", for the journal
-
-    const std::string& client_text();
+    std::vector<std::unique_ptr<http::BaseHTTPRequestHandler>> file_handlers_;  // by route index
 };
 
 }  // namespace mockserve::scenario::detail

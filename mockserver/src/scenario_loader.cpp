@@ -3,6 +3,8 @@
 #include "ini_reader.hpp"
 #include "scenario_syntax.hpp"
 
+#include <mockserve/detail/text.hpp>
+
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -12,12 +14,6 @@
 namespace mockserve::scenario {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 std::vector<std::string> words(std::string_view text) {
     std::vector<std::string> out;
@@ -207,11 +203,11 @@ private:
             }
         } else if (key == "request.header") {
             const auto colon = value.find(':');
-            const auto name = colon == std::string::npos ? std::string_view() : trim(std::string_view(value).substr(0, colon));
-            if (!detail::is_token(name)) {
+            const auto name = colon == std::string::npos ? std::string_view() : http::detail::trim_ows(std::string_view(value).substr(0, colon));
+            if (!http::detail::is_token(name)) {
                 fail(entry.line, "request.header is 'Name: value' (or 'Name: *'), not '" + value + "'");
             } else {
-                const auto wanted = trim(std::string_view(value).substr(colon + 1));
+                const auto wanted = http::detail::trim_ows(std::string_view(value).substr(colon + 1));
                 request.headers.emplace_back(std::string(name), wanted == "*" ? std::nullopt
                                                                                : std::optional<std::string>(wanted));
             }
@@ -283,11 +279,11 @@ private:
                 canned->reason = entry.value;
             } else if (key == "response.header") {
                 const auto colon = entry.value.find(':');
-                const auto header = colon == std::string::npos ? std::string_view() : trim(std::string_view(entry.value).substr(0, colon));
-                if (!detail::is_token(header)) {
+                const auto header = colon == std::string::npos ? std::string_view() : http::detail::trim_ows(std::string_view(entry.value).substr(0, colon));
+                if (!http::detail::is_token(header)) {
                     fail(entry.line, "response.header is 'Name: value', not '" + entry.value + "'");
                 } else {
-                    canned->headers.emplace_back(std::string(header), std::string(trim(std::string_view(entry.value).substr(colon + 1))));
+                    canned->headers.emplace_back(std::string(header), std::string(http::detail::trim_ows(std::string_view(entry.value).substr(colon + 1))));
                 }
             } else if (key == "response.body" || key == "response.body_file") {
                 if (body_line) {

@@ -1,5 +1,6 @@
 #include <mockserve/scenario/scenario_runner.hpp>
 
+#include "exchange_journal.hpp"
 #include "request_matcher.hpp"
 #include "scenario_handler.hpp"
 
@@ -14,6 +15,7 @@ struct ScenarioRunner::Running {
         : context(spec, journal),
           server(http::Address{spec.bind, spec.port},
                  [this] { return std::make_unique<detail::ScenarioHandler>(context); }, spec.limits) {
+        if (journal.enabled()) server.set_exchange_observer(detail::journal_feed(journal, spec.name));
         if (options.log) {
             server.set_log_sink(options.log);
         } else {

@@ -1,16 +1,10 @@
 #include "scenario_syntax.hpp"
 
+#include <mockserve/detail/text.hpp>
+
 #include <charconv>
 
 namespace mockserve::scenario::detail {
-
-bool is_token(std::string_view text) {
-    if (text.empty()) return false;
-    for (const char c : text)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
-            return false;
-    return true;
-}
 
 std::string parse_request_line(const std::string& text, RequestPattern& pattern) {
     std::string path = text;
@@ -22,7 +16,7 @@ std::string parse_request_line(const std::string& text, RequestPattern& pattern)
         for (std::size_t start = 0;;) {
             const auto bar = methods.find('|', start);
             const auto method = methods.substr(start, bar - start);
-            if (!is_token(method)) return "'" + method + "' is not a method (say GET, or GET|HEAD)";
+            if (!http::detail::is_token(method)) return "'" + method + "' is not a method (say GET, or GET|HEAD)";
             pattern.methods.push_back(method);
             if (bar == std::string::npos) break;
             start = bar + 1;

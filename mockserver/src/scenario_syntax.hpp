@@ -12,8 +12,6 @@ namespace mockserve::scenario::detail {
 // "[METHODS] PATH" into `pattern` (methods "GET" or "GET|HEAD"; PATH "/a",
 // "/a/*" or "~ regex"). Returns what is wrong, or "" when nothing is.
 std::string parse_request_line(const std::string& text, RequestPattern& pattern);
-// An RFC 9110 token: what a method or a header name may be.
-bool is_token(std::string_view text);
 // "N", ">=N" or "<=N".
 std::optional<CountRule> parse_count(std::string_view text);
 

@@ -62,13 +62,5 @@ TEST(Framing, TransferEncoding) {
     EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", ""}})), 400);
 }
 
-TEST(ParseDecimal, DigitsOnly) {
-    EXPECT_EQ(parse_decimal("0"), 0u);
-    EXPECT_EQ(parse_decimal("18446744073709551615"), UINT64_MAX);
-    EXPECT_FALSE(parse_decimal("18446744073709551616"));
-    EXPECT_FALSE(parse_decimal(""));
-    EXPECT_FALSE(parse_decimal("1a"));
-}
-
 }  // namespace
 }  // namespace mockserve::http::detail

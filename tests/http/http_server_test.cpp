@@ -266,6 +266,93 @@ TEST(HTTPServer, LogGoesToTheSinkOrNowhere) {
     for (const auto& line : log.lines()) EXPECT_EQ(line.find("/unlogged"), std::string::npos);
 }
 
+// Records every exchange the server reports, for a test to read.
+class ExchangeLog {
+public:
+    ExchangeObserver observer() {
+        return [this](Exchange&& e) {
+            std::lock_guard lock(mutex_);
+            exchanges_.push_back(std::move(e));
+        };
+    }
+    std::vector<Exchange> taken() {
+        std::lock_guard lock(mutex_);
+        return std::move(exchanges_);
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<Exchange> exchanges_;
+};
+
+class AnnotatingHandler : public HelloHandler {
+public:
+    void do_GET() override {
+        annotate_exchange(std::string("seen ") + path);
+        if (path == "/reset") return abort_connection(true);
+        if (path == "/throw") throw std::runtime_error("boom");
+        HelloHandler::do_GET();
+    }
+};
+
+TEST(HTTPServer, ReportsEveryExchangeBeforeItsAnswerLeaves) {
+    ExchangeLog log;
+    HTTPServer server({"127.0.0.1", 0}, handler_class<AnnotatingHandler>());
+    server.quiet();
+    server.set_exchange_observer(log.observer());
+    server.start();
+    RawClient client(server.server_port);
+    client.send("GET //a?q=1 HTTP/1.1\r\nHost: x\r\nX-Tag: 1\r\n\r\n");
+    ASSERT_TRUE(client.read_response());
+    auto seen = log.taken();  // the client has its answer: the record is there
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].request_line, "GET //a?q=1 HTTP/1.1");
+    EXPECT_EQ(seen[0].method, "GET");
+    EXPECT_EQ(seen[0].target, "//a?q=1");  // as sent, before Python's "//" rule
+    EXPECT_EQ(seen[0].version, "HTTP/1.1");
+    EXPECT_EQ(seen[0].headers.get("X-Tag", ""), "1");
+    EXPECT_FALSE(seen[0].refusal);
+    EXPECT_EQ(seen[0].status, 200);
+    EXPECT_GT(seen[0].bytes_sent, 0u);
+    EXPECT_EQ(seen[0].end, Exchange::End::complete);
+    EXPECT_EQ(seen[0].client.host, "127.0.0.1");
+    ASSERT_TRUE(std::any_cast<std::string>(&seen[0].annotation));
+    EXPECT_EQ(std::any_cast<std::string>(seen[0].annotation), "seen /a?q=1");
+
+    client.send("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto failed = client.read_response();
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->status, 500);
+    seen = log.taken();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].status, 500);
+    EXPECT_EQ(std::any_cast<std::string>(seen[0].annotation), "seen /throw");  // kept through the failure
+
+    {
+        RawClient reset(server.server_port);
+        reset.send("GET /reset HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(reset.read_to_close(), "");
+        RawClient refused(server.server_port);
+        refused.send("GET /x HTTP/1.2 extra\r\nHost: x\r\n\r\n");
+        auto bad = refused.read_response();
+        ASSERT_TRUE(bad);
+        EXPECT_EQ(bad->status, 400);
+    }
+    server.shutdown();
+    seen = log.taken();
+    ASSERT_EQ(seen.size(), 2u);
+    const auto& was_reset = seen[0].target == "/reset" ? seen[0] : seen[1];
+    const auto& was_refused = seen[0].target == "/reset" ? seen[1] : seen[0];
+    EXPECT_EQ(was_reset.end, Exchange::End::reset);
+    EXPECT_EQ(was_reset.status, 0);
+    ASSERT_TRUE(was_refused.refusal);
+    EXPECT_THAT(*was_refused.refusal, ::testing::HasSubstr("Bad request"));
+    EXPECT_EQ(was_refused.method, "GET");
+    EXPECT_EQ(was_refused.version, "");  // the request line was refused
+    EXPECT_EQ(was_refused.status, 400);
+    EXPECT_FALSE(was_refused.annotation.has_value());
+}
+
 TEST(HTTPServer, RejectsABadBindAddress) {
     EXPECT_THROW(HTTPServer({"not-an-address", 0}, handler_class<HelloHandler>()), std::invalid_argument);
     HTTPServer first({"127.0.0.1", 0}, handler_class<HelloHandler>());

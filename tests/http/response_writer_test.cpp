@@ -14,7 +14,7 @@ ResponseHead head(int status, std::string fields = "", bool has_length = false, 
     return h;
 }
 
-constexpr ResponseWriter::Exchange kHttp11{false, true, true};
+constexpr ProtocolDecision kHttp11{false, true, true};
 
 TEST(ResponseWriter, AddsContentLengthWhenTheBodyFits) {
     ResponseWriter w;

@@ -5,13 +5,6 @@
 namespace mockserve::http::detail {
 namespace {
 
-TEST(Unquote, DecodesOnce) {
-    EXPECT_EQ(unquote("/a%20b"), "/a b");
-    EXPECT_EQ(unquote("%252e"), "%2e");  // once only
-    EXPECT_EQ(unquote("%zz%4"), "%zz%4");
-    EXPECT_EQ(unquote("%C3%A9"), "\xc3\xa9");
-}
-
 TEST(Quote, AsPythonsQuoteWithSlashSafe) {
     EXPECT_EQ(quote("a b&c/d~e_f.g-h"), "a%20b%26c/d~e_f.g-h");
     EXPECT_EQ(quote("caf\xc3\xa9"), "caf%C3%A9");

@@ -30,6 +30,8 @@ Scenario from_text(const std::string& text) {
     return std::move(*result.scenario);
 }
 
+bool any_request(const RecordedRequest&) { return true; }
+
 std::optional<testing::RawResponse> send(const ScenarioRunner& runner, const std::string& server,
                                          const std::string& request) {
     return testing::exchange(runner.port(server), request);
@@ -168,8 +170,9 @@ TEST(ScenarioRunner, JournalRecordsEverythingInOrder) {
     ASSERT_TRUE(send(runner, "s", "GET /ok?a=1&b=two+words HTTP/1.1\r\nHost: x\r\nX-Tag: 1\r\nx-tag: 2\r\n\r\n"));
     ASSERT_TRUE(send(runner, "s", "POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"));
     ASSERT_TRUE(send(runner, "s", "GET / HTTP/9.9\r\nHost: x\r\n\r\n"));  // refused, recorded all the same
-    ASSERT_TRUE(runner.journal().wait_for([](const auto& e) { return e.size() == 3; }, std::chrono::seconds(10)));
+    ASSERT_TRUE(runner.journal().wait_for(any_request, 3, std::chrono::seconds(10)));
     const auto e = runner.journal().entries();
+    ASSERT_EQ(e.size(), 3u);
     EXPECT_EQ(e[0].sequence, 1u);
     EXPECT_EQ(e[0].server, "s");
     EXPECT_EQ(e[0].route, "ok");
@@ -197,6 +200,23 @@ TEST(ScenarioRunner, JournalRecordsEverythingInOrder) {
     EXPECT_EQ(runner.journal().size(), 0u);
 }
 
+TEST(ScenarioRunner, ACallbackThatThrowsIsRecordedWithItsRouteAndA500) {
+    ScenarioBuilder b("throws");
+    b.server("s").route("boom").request("GET /boom").answer_with([](const RecordedRequest&) -> CannedResponse {
+        throw std::runtime_error("the callback failed");
+    });
+    ScenarioRunner runner(b.build());
+    auto answer = send(runner, "s", "GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 500);
+    const auto e = runner.journal().entries();
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].route, "boom");
+    EXPECT_EQ(e[0].status, 500);
+    EXPECT_EQ(e[0].target, "/boom");
+    EXPECT_EQ(e[0].explanation, "");
+}
+
 TEST(ScenarioRunner, JournalLosesNothingUnderConcurrentLoad) {
     ScenarioRunner runner(from_text("[server s]\n[route s hit]\nrequest = /hit/*\nresponse = 200\nresponse.body = ok\n"));
     constexpr int kClients = 16;
@@ -216,9 +236,9 @@ TEST(ScenarioRunner, JournalLosesNothingUnderConcurrentLoad) {
     int answered = 0;
     for (auto& c : clients) answered += c.get();
     EXPECT_EQ(answered, kClients * kRequests);
-    ASSERT_TRUE(runner.journal().wait_for([](const auto& e) { return e.size() == kClients * kRequests; },
-                                          std::chrono::seconds(30)));
+    ASSERT_TRUE(runner.journal().wait_for(any_request, kClients * kRequests, std::chrono::seconds(30)));
     const auto entries = runner.journal().entries();
+    ASSERT_EQ(entries.size(), static_cast<std::size_t>(kClients * kRequests));
     std::set<std::string> targets;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         EXPECT_EQ(entries[i].sequence, i + 1);
@@ -250,9 +270,10 @@ TEST(ScenarioRunner, JournalMemoryIsBounded) {
         client.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + body);
         ASSERT_TRUE(client.read_response());
     }
-    ASSERT_TRUE(runner.journal().wait_for([](const auto&) { return true; }, std::chrono::seconds(1)));
+    // Each exchange is recorded before its answer leaves: the 300th is in.
     const auto entries = runner.journal().entries();
     ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.back().sequence, 300u);
     EXPECT_EQ(entries.back().body, "bbbbbbbb");
     EXPECT_TRUE(entries.back().body_truncated);
     EXPECT_EQ(entries.back().body_size, 100u);

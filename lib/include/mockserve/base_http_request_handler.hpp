@@ -28,6 +28,8 @@
 #include <mockserve/response_stream.hpp>
 #include <mockserve/responses.hpp>
 
+#include <any>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -75,7 +77,7 @@ public:
     Address client_address;
     HTTPServer* server = nullptr;
     std::string command;          // "GET"
-    std::string path;             // the request target, "//x" reduced to "/x"
+    std::string path;             // the request target; parse_request() reduces "//x" to "/x"
     std::string request_version;  // "HTTP/1.1"
     std::string requestline;      // the request line, without its line end
     Headers headers;
@@ -95,6 +97,13 @@ public:
     virtual void setup() {}   // once, when the connection is accepted
     virtual void handle();    // once per request: calls handle_one_request()
     virtual void handle_one_request();  // dispatches to do_<command>, or 501
+    // Python's rules for a request the server has parsed: command, path,
+    // request_version, requestline and headers are set as sent. It reduces
+    // leading slashes of path to one (gh-87389: "//host/x" would read as a
+    // host) and decides close_connection from the versions and the
+    // Connection field. Returns false when it answered with an error itself
+    // (an override may refuse a request); the handler then is not run.
+    virtual bool parse_request();
     virtual void finish() {}  // once, when the connection closes
     // "Expect: 100-continue": return true after sending 100 Continue (the
     // default), or send an error and return false; the body is then not read.
@@ -153,6 +162,7 @@ public:
     virtual std::string address_string() const;
 
 protected:
+    // --- mockserve's own, not Python's -------------------------------------------
     // The client's socket, for a handler that waits on it beside other
     // descriptors (CGIHTTPRequestHandler notices a client that leaves).
     int client_socket() const;
@@ -162,10 +172,16 @@ protected:
     // Ends the connection when the handler returns, sending nothing more
     // (what was flushed is out): a close, or with `reset` a TCP reset.
     void abort_connection(bool reset);
-    // Called once per request when its response is complete and about to be
-    // written (or was cut short): the final status (0 if none was sent) and
-    // the bytes of the response. A client never has its answer before this.
-    virtual void on_response_sent(int /*status*/, std::uint64_t /*bytes_sent*/) {}
+    // Attaches `note` to this request's exchange record, for the server's
+    // observer (HTTPServer::set_exchange_observer); the last one given wins.
+    void annotate_exchange(std::any note);
+    // Serves the current request with `other`, a handler this one is built
+    // from, as though `other` had received it: the request's fields (and
+    // what was unread into rfile) are handed over, `other` answers on this
+    // handler's connection through its handle_one_request(), and its
+    // close_connection becomes this handler's. `other` keeps no state of
+    // this handler's beyond the call; it may serve many requests so.
+    void delegate_request(BaseHTTPRequestHandler& other);
 
 private:
     friend class detail::Connection;
@@ -182,8 +198,8 @@ private:
     // Connects the handler to its connection, and resets it for a request.
     void attach(detail::Channel* channel);
     void begin_request();
-    // True once a final response head has been handed to the connection.
-    bool response_started() const { return final_head_sent_; }
+    // 501 "Unsupported method ('X')", as Python answers a method it has no do_X for.
+    void send_unsupported_method();
 
     detail::Channel* channel_ = nullptr;
     std::unordered_map<std::string, std::function<void()>> methods_;
@@ -193,7 +209,6 @@ private:
     std::uint64_t head_length_ = 0;
     bool head_chunked_ = false;
     bool head_connection_field_ = false;
-    bool final_head_sent_ = false;
 };
 
 }  // namespace mockserve::http

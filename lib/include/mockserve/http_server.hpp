@@ -20,6 +20,7 @@
 // one I/O thread per core by default.
 
 #include <mockserve/address.hpp>
+#include <mockserve/exchange.hpp>
 #include <mockserve/limits.hpp>
 
 #include <chrono>
@@ -92,6 +93,9 @@ public:
     bool logging() const;
     // Connections open now.
     std::size_t connection_count() const;
+    // mockserve's own: `observer` is given a record of every exchange (see
+    // exchange.hpp). Set it before start() or serve_forever().
+    void set_exchange_observer(ExchangeObserver observer);
 
 protected:
     HTTPServer(Address server_address, HandlerFactory handler, Limits limits, unsigned default_threads);

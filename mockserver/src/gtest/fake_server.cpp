@@ -44,11 +44,8 @@ std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journ
 
 ::testing::AssertionResult FakeServer::WaitForRequest(const ::testing::Matcher<const RecordedRequest&>& matcher,
                                                       std::chrono::milliseconds timeout) {
-    const bool arrived = runner_.journal().wait_for(
-        [&](const std::deque<RecordedRequest>& entries) {
-            return std::any_of(entries.begin(), entries.end(), [&](const RecordedRequest& r) { return matcher.Matches(r); });
-        },
-        timeout);
+    const bool arrived =
+        runner_.journal().wait_for([&](const RecordedRequest& r) { return matcher.Matches(r); }, 1, timeout);
     if (arrived) return ::testing::AssertionSuccess();
     std::ostringstream expected;
     matcher.DescribeTo(&expected);

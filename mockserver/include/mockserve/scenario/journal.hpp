@@ -48,9 +48,9 @@ public:
 
     std::vector<RecordedRequest> entries() const;
     std::size_t size() const;
-    // Waits until `predicate` holds for the entries, or `timeout` passes;
-    // returns whether it held.
-    bool wait_for(const std::function<bool(const std::deque<RecordedRequest>&)>& predicate,
+    // Waits until at least `count` entries satisfy `predicate`, or `timeout`
+    // passes; returns whether they did.
+    bool wait_for(const std::function<bool(const RecordedRequest&)>& predicate, std::size_t count,
                   std::chrono::milliseconds timeout) const;
     void clear();
 

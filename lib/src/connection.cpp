@@ -1,20 +1,15 @@
 #include "connection.hpp"
 
 #include "server_impl.hpp"
-#include "socket_io.hpp"
 #include <mockserve/detail/text.hpp>
 
 #include <mockserve/base_http_request_handler.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <sys/socket.h>
 
 namespace mockserve::http::detail {
 
@@ -40,31 +35,25 @@ constexpr std::string_view kPlain500 =
 
 }  // namespace
 
-Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, net::ip::tcp::socket socket)
+Connection::Connection(std::shared_ptr<HTTPServer::Impl> server, std::unique_ptr<Stream> stream)
     : server_(std::move(server)),
       limits_(server_->limits),
-      socket_(std::move(socket)),
-      deadline_timer_(socket_.get_executor()),
-      delay_timer_(socket_.get_executor()),
+      stream_(std::move(stream)),
+      deadline_timer_(stream_->get_executor()),
+      delay_timer_(stream_->get_executor()),
       in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
       scanner_(limits_),
-      observed_(static_cast<bool>(server_->observer)) {
-    fd_ = socket_.native_handle();
-}
+      observed_(static_cast<bool>(server_->observer)) {}
 
 Connection::~Connection() = default;
 
 void Connection::start() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->on_start(); });
+    net::dispatch(stream_->get_executor(), [self = shared_from_this()] { self->on_start(); });
 }
 
 void Connection::on_start() {
     boost::system::error_code ec;
-    socket_.set_option(net::ip::tcp::no_delay(true), ec);
-    // Handler threads read and write this socket with poll() and deadlines;
-    // Asio's own operations work the same on a non-blocking socket.
-    socket_.native_non_blocking(true, ec);
-    const auto remote = socket_.remote_endpoint(ec);
+    const auto remote = stream_->remote_endpoint(ec);
     if (ec) return close_now();
 
     try {
@@ -111,7 +100,7 @@ void Connection::do_read_more_head() {
                                     : Clock::now() + (requests_ == 0 ? limits_.request_timeout
                                                                      : limits_.keep_alive_timeout));
     const auto room = std::min(kReadSize, in_.max_size() - in_.size());
-    socket_.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    stream_->async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         self->on_read_head(ec, n);
     });
 }
@@ -174,13 +163,13 @@ void Connection::on_head() {
         if (!writer_.output().empty()) {
             // "100 Continue" goes out before the client sends the body.
             arm_deadline(Clock::now() + limits_.io_timeout);
-            net::async_write(socket_, net::buffer(writer_.output()),
-                             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                 self->response_bytes_ += n;
-                                 if (self->disarm_deadline() || ec) return self->close_now();
-                                 self->writer_.output().clear();
-                                 self->do_read_body();
-                             });
+            stream_->async_write(net::buffer(writer_.output()),
+                                 [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                     self->response_bytes_ += n;
+                                     if (self->disarm_deadline() || ec) return self->close_now();
+                                     self->writer_.output().clear();
+                                     self->do_read_body();
+                                 });
             return;
         }
     }
@@ -230,10 +219,10 @@ void Connection::do_read_body() {
             }
             body_.resize(length);
             arm_deadline(deadline_);
-            net::async_read(socket_, net::buffer(body_.data() + take, length - take),
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                self->on_read_fixed_body(ec, n);
-                            });
+            stream_->async_read(net::buffer(body_.data() + take, length - take),
+                                [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                    self->on_read_fixed_body(ec, n);
+                                });
             return;
         }
         case BodyFraming::Kind::chunked:
@@ -271,7 +260,7 @@ void Connection::continue_chunked_body() {
     }
     arm_deadline(deadline_);
     const auto room = std::min(kReadSize, in_.max_size() - in_.size());
-    socket_.async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    stream_->async_read_some(in_.prepare(room), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         if (self->disarm_deadline()) ec = net::error::timed_out;
         self->in_.commit(n);
         if (ec) {
@@ -329,13 +318,7 @@ void Connection::on_handler_exception(const char* what) {
 void Connection::run_request() {
     auto& h = *handler_;
     run_handler([&] { h.handle(); });
-    if (abort_ != Abort::none) {
-        if (abort_ == Abort::reset) {
-            boost::system::error_code ignored;
-            socket_.set_option(net::socket_base::linger(true, 0), ignored);  // close() then sends RST
-        }
-        return close_now();
-    }
+    if (abort_ != Abort::none) return close_now();
     if (lost_) return close_now();
     // A head the handler began but did not end is ended for it.
     if (!h.headers_buffer_.empty()) run_handler([&] { h.end_headers(); });
@@ -378,19 +361,18 @@ void Connection::do_write_response() {
     // asynchronous way, which posts; a read that waits ends the run.
     std::size_t sent = 0;
     if (++inline_writes_ < kMaxInlineWrites) {
-        const auto n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return on_write_response(boost::system::error_code(errno, boost::system::system_category()), 0);
-        if (n > 0) sent = static_cast<std::size_t>(n);
+        boost::system::error_code ec;
+        sent = stream_->write_now(out, ec);
+        if (ec) return on_write_response(ec, 0);
         if (sent == out.size()) return on_write_response({}, sent);
     }
     inline_writes_ = 0;
     arm_deadline(Clock::now() + limits_.io_timeout);
-    net::async_write(socket_, net::buffer(out.data() + sent, out.size() - sent),
-                     [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                         if (self->disarm_deadline()) ec = net::error::timed_out;
-                         self->on_write_response(ec, n);
-                     });
+    stream_->async_write(net::buffer(out.data() + sent, out.size() - sent),
+                         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                             if (self->disarm_deadline()) ec = net::error::timed_out;
+                             self->on_write_response(ec, n);
+                         });
 }
 
 void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
@@ -399,8 +381,7 @@ void Connection::on_write_response(boost::system::error_code ec, std::size_t) {
     if (!keep_alive_) {
         // Lingering matters only when the client may still be sending (a
         // refused request, an unread body); otherwise a plain close is a FIN.
-        boost::system::error_code ignored;
-        const bool may_send_more = refused_ || !body_complete_ || socket_.available(ignored) > 0;
+        const bool may_send_more = refused_ || !body_complete_ || stream_->has_unread_input();
         return may_send_more && !server_->stopping() ? do_linger() : close_now();
     }
     reset_request();
@@ -472,8 +453,7 @@ void Connection::start_deadline_timer(Clock::time_point expiry) {
         if (self->op_deadline_ == Clock::time_point::max()) return;  // nothing pending: stay idle
         if (Clock::now() < self->op_deadline_) return self->start_deadline_timer(self->op_deadline_);
         self->timed_out_ = true;
-        boost::system::error_code ignored;
-        self->socket_.cancel(ignored);
+        self->stream_->cancel();
     });
 }
 
@@ -486,11 +466,10 @@ bool Connection::disarm_deadline() {
 // Closing
 
 void Connection::do_linger() {
-    boost::system::error_code ignored;
-    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_->shutdown_send();
     in_.clear();
     arm_deadline(Clock::now() + kLingerTime);
-    socket_.async_read_some(in_.prepare(kReadSize), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    stream_->async_read_some(in_.prepare(kReadSize), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         if (self->disarm_deadline()) ec = net::error::timed_out;
         self->in_.clear();
         self->linger_bytes_ += n;
@@ -502,33 +481,21 @@ void Connection::do_linger() {
 void Connection::close_now() {
     if (closed_) return;
     closed_ = true;
-    {
-        std::lock_guard lock(fd_mutex_);
-        fd_ = -1;
-    }
-    boost::system::error_code ignored;
     if (handler_ready_) report_response();  // a request cut short: no status, or the one begun
     deadline_timer_.cancel();
     delay_timer_.cancel();
-    if (abort_ != Abort::reset) socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    stream_->close(abort_ == Abort::reset);
     if (handler_ready_) run_handler([&] { handler_->finish(); });
     server_->connection_closed(this);
 }
 
 void Connection::on_server_shutdown() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
-        if (self->reading_head_ && !self->scanner_.started() && self->in_.size() == 0) {
-            boost::system::error_code ignored;
-            self->socket_.cancel(ignored);
-        }
+    net::post(stream_->get_executor(), [self = shared_from_this()] {
+        if (self->reading_head_ && !self->scanner_.started() && self->in_.size() == 0) self->stream_->cancel();
     });
 }
 
-void Connection::abort() {
-    std::lock_guard lock(fd_mutex_);
-    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-}
+void Connection::abort() { stream_->interrupt(); }
 
 // ---------------------------------------------------------------------------
 // Channel: called from handler code, on this connection's strand
@@ -580,7 +547,7 @@ std::ptrdiff_t Connection::read_chunked_body(char* into, std::size_t size, bool 
 
 std::ptrdiff_t Connection::receive(char* into, std::size_t size, bool wait) {
     std::error_code ec;
-    const auto n = receive_some(socket_.native_handle(), into, size, wait ? limits_.io_timeout : std::chrono::milliseconds(0), ec);
+    const auto n = stream_->read_some(into, size, wait ? limits_.io_timeout : std::chrono::milliseconds(0), ec);
     if (!wait && ec == std::errc::timed_out) return -1;
     if (ec) throw ConnectionError("reading the request body: " + ec.message());
     if (n == 0) throw ConnectionError("the client closed the connection before the end of the body");
@@ -605,7 +572,7 @@ void Connection::flush() {
 void Connection::send_output_now() {
     auto& out = writer_.output();
     if (out.empty()) return;
-    const auto ec = send_all(socket_.native_handle(), out, limits_.io_timeout);
+    const auto ec = stream_->write_all(out, limits_.io_timeout);
     response_bytes_ += out.size();
     out.clear();
     if (ec) throw ConnectionError("writing the response: " + ec.message());
@@ -613,22 +580,21 @@ void Connection::send_output_now() {
 
 void Connection::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
     flush();
-    const int socket = socket_.native_handle();
     std::error_code ec;
     switch (writer_.body_mode()) {
         case ResponseWriter::BodyMode::none:
             return;
         case ResponseWriter::BodyMode::identity:
-            ec = detail::send_file(socket, fd, offset, count, limits_.io_timeout);
+            ec = stream_->write_file(fd, offset, count, limits_.io_timeout);
             break;
         case ResponseWriter::BodyMode::chunked: {
             if (count == 0) return;
             char size_line[24];
             const int length = std::snprintf(size_line, sizeof size_line, "%llx\r\n",
                                              static_cast<unsigned long long>(count));
-            ec = send_all(socket, std::string_view(size_line, static_cast<std::size_t>(length)), limits_.io_timeout);
-            if (!ec) ec = detail::send_file(socket, fd, offset, count, limits_.io_timeout);
-            if (!ec) ec = send_all(socket, "\r\n", limits_.io_timeout);
+            ec = stream_->write_all(std::string_view(size_line, static_cast<std::size_t>(length)), limits_.io_timeout);
+            if (!ec) ec = stream_->write_file(fd, offset, count, limits_.io_timeout);
+            if (!ec) ec = stream_->write_all("\r\n", limits_.io_timeout);
             break;
         }
     }

@@ -13,17 +13,16 @@
 #include "framing.hpp"
 #include "request_head.hpp"
 #include "response_writer.hpp"
+#include "stream.hpp"
 
 #include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -31,7 +30,7 @@ namespace mockserve::http::detail {
 
 class Connection : public std::enable_shared_from_this<Connection>, private Channel {
 public:
-    Connection(std::shared_ptr<HTTPServer::Impl> server, boost::asio::ip::tcp::socket socket);
+    Connection(std::shared_ptr<HTTPServer::Impl> server, std::unique_ptr<Stream> stream);
     ~Connection();
 
     void start();
@@ -81,7 +80,7 @@ private:
     void write(std::string_view bytes) override;
     void flush() override;
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
-    int native_handle() const override { return fd_; }
+    int native_handle() const override { return stream_->wait_handle(); }
     void delay_response(std::chrono::milliseconds delay) override { response_delay_ = delay; }
     void abort(bool reset) override { abort_ = reset ? Abort::reset : Abort::close; }
     void annotate(std::any note) override { exchange_.annotation = std::move(note); }
@@ -92,13 +91,13 @@ private:
     void begin_exchange();
     void send_output_now();
     std::ptrdiff_t read_chunked_body(char* into, std::size_t size, bool wait);
-    // Reads from the socket into `into`: waits (io_timeout) or not; -1 if
+    // Reads from the stream into `into`: waits (io_timeout) or not; -1 if
     // not waiting and nothing has arrived. Throws ConnectionError.
     std::ptrdiff_t receive(char* into, std::size_t size, bool wait);
 
     std::shared_ptr<HTTPServer::Impl> server_;
     const Limits& limits_;
-    boost::asio::ip::tcp::socket socket_;
+    const std::unique_ptr<Stream> stream_;
     boost::asio::steady_timer deadline_timer_;
     boost::asio::steady_timer delay_timer_;
     bool timed_out_ = false;
@@ -138,9 +137,6 @@ private:
     const bool observed_;
     Exchange exchange_;
     Clock::time_point exchange_started_{};
-
-    std::mutex fd_mutex_;
-    int fd_ = -1;
 };
 
 }  // namespace mockserve::http::detail

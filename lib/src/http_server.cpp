@@ -2,6 +2,7 @@
 
 #include "connection.hpp"
 #include "server_impl.hpp"
+#include "tcp_stream.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
 
@@ -87,7 +88,8 @@ void HTTPServer::Impl::set_log_sink(LogSink sink) {
 }
 
 void HTTPServer::Impl::start_connection(tcp::socket socket, std::function<void()> on_closed) {
-    auto connection = std::make_shared<detail::Connection>(shared_from_this(), std::move(socket));
+    auto connection = std::make_shared<detail::Connection>(shared_from_this(),
+                                                          std::make_unique<detail::TcpStream>(std::move(socket)));
     {
         std::lock_guard lock(connections_mutex_);
         connections_.emplace(connection.get(), connection);

@@ -182,6 +182,11 @@ void Connection::refuse(const HttpError& error) {
     request_open_ = true;
     if (observed_) {
         if (exchange_started_ == Clock::time_point{}) begin_exchange();  // refused inside the head
+        if (exchange_.version.empty()) {  // the request line itself was refused: what can be read of it
+            const auto words = split_refused_request_line(exchange_.request_line);
+            exchange_.method = words.method;
+            exchange_.target = words.target;
+        }
         exchange_.refusal = error.message.empty() ? std::to_string(error.status) : error.message;
     }
     auto& h = *handler_;
@@ -393,9 +398,6 @@ void Connection::begin_exchange() {
     exchange_started_ = Clock::now();
     exchange_.received = std::chrono::system_clock::now();
     exchange_.request_line = handler_->requestline;
-    const auto words = split_refused_request_line(exchange_.request_line);
-    exchange_.method = words.method;
-    exchange_.target = words.target;
 }
 
 void Connection::report_response() {

@@ -33,16 +33,16 @@ RecordedRequest unrouted_request(http::Exchange& e, const std::string& server, J
 
 http::ExchangeObserver journal_feed(Journal& journal, std::string server) {
     return [&journal, server = std::move(server)](http::Exchange&& e) {
-        RecordedRequest request;
-        if (auto* seen = std::any_cast<RecordedRequest>(&e.annotation)) {
-            request = std::move(*seen);
-            request.duration = e.duration;
-        } else {
-            request = unrouted_request(e, server, journal);
+        const auto finish = [&](RecordedRequest&& request) {
+            request.status = e.status;
+            request.bytes_sent = e.bytes_sent;
+            journal.record(std::move(request));
+        };
+        if (auto* seen = std::any_cast<RecordedRequest*>(&e.annotation)) {
+            (*seen)->duration = e.duration;
+            return finish(std::move(**seen));
         }
-        request.status = e.status;
-        request.bytes_sent = e.bytes_sent;
-        journal.record(std::move(request));
+        finish(unrouted_request(e, server, journal));
     };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Feeds a journal from a scenario server's exchange records: one entry per
-// exchange, the request as the scenario handler saw it (its annotation), or,
+// exchange, the request as the scenario handler saw it (its annotation: a
+// RecordedRequest* into the handler, taken over here), or,
 // for a request the server refused before any handler ran, what the record
 // holds of it and why it was refused.
 

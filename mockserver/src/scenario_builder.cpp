@@ -2,6 +2,8 @@
 
 #include "scenario_syntax.hpp"
 
+#include <mockserve/detail/text.hpp>
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -23,6 +25,7 @@ Self& RequestConditions<Self>::request_query(const std::string& name, const std:
 
 template <class Self>
 Self& RequestConditions<Self>::request_header(const std::string& name, const std::string& value) {
+    if (!http::detail::is_token(name)) errors_->push_back(where_ + ": request.header name '" + name + "' is not a token");
     pattern_->headers.emplace_back(name, value == "*" ? std::nullopt : std::optional<std::string>(value));
     return self();
 }
@@ -87,6 +90,7 @@ RouteBuilder& RouteBuilder::response_reason(const std::string& reason) {
 }
 
 RouteBuilder& RouteBuilder::response_header(const std::string& name, const std::string& value) {
+    if (!http::detail::is_token(name)) errors_->push_back(where_ + ": response.header name '" + name + "' is not a token");
     canned().headers.emplace_back(name, value);
     return *this;
 }

@@ -26,7 +26,8 @@ bool ScenarioHandler::parse_request() {
 
 void ScenarioHandler::handle_one_request() {
     const bool journal_on = context_.journal.enabled();
-    RecordedRequest record;
+    RecordedRequest& record = record_;
+    record = RecordedRequest{};
     if (journal_on) {
         // Numbered on arrival, so that the journal's order is the order requests came in.
         record.sequence = context_.journal.next_sequence();
@@ -68,10 +69,10 @@ void ScenarioHandler::handle_one_request() {
     }
     if (callback) {
         // Attached first, so that a callback that throws is recorded with its route.
-        if (journal_on) annotate_exchange(record);
+        if (journal_on) annotate_exchange(&record_);
         return answer(std::get<Callback>(route->action).answer(record));
     }
-    if (journal_on) annotate_exchange(std::move(record));
+    if (journal_on) annotate_exchange(&record_);
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));

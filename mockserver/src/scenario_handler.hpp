@@ -14,6 +14,7 @@
 
 #include <mockserve/base_http_request_handler.hpp>
 #include <mockserve/scenario/journal.hpp>
+#include <mockserve/scenario/recorded_request.hpp>
 #include <mockserve/scenario/scenario.hpp>
 
 #include <memory>
@@ -51,6 +52,10 @@ private:
     const ServerContext& context_;
     std::string target_;       // the target as sent, before parse_request() rewrites path
     std::string client_text_;  // "HOST:PORT", for the journal
+    // The request as the journal will show it. The exchange record points
+    // here (a pointer: no allocation per request); it is read once the
+    // response is complete, before the next request begins.
+    RecordedRequest record_;
     std::vector<std::unique_ptr<http::BaseHTTPRequestHandler>> file_handlers_;  // by route index
 };
 

@@ -1,5 +1,7 @@
 #include "request_head.hpp"
 
+#include "framing.hpp"
+
 #include <gtest/gtest.h>
 
 namespace mockserve::http::detail {
@@ -26,6 +28,56 @@ TEST(RequestHead, ParsesRequestLineAndFieldsInOrder) {
     EXPECT_EQ(head.request_line, "GET /a?b=1 HTTP/1.1");
     ASSERT_EQ(head.headers.get_all("X-A").size(), 2u);
     EXPECT_EQ(head.headers.get_all("x-A")[1], "2");
+}
+
+// The scanner's verdict on a head that arrives in two reads, split at `at`,
+// then parsed and its framing checked: what the connection does with it.
+struct Outcome {
+    HeadScanner::State state;
+    HeadExtent extent;
+    int status;  // of the scanner's, parser's or framing's error; 0 for none
+    bool operator==(const Outcome& o) const {
+        return state == o.state && extent.begin == o.extent.begin && extent.end == o.extent.end && status == o.status;
+    }
+};
+
+Outcome scan_split(std::string_view input, std::size_t at) {
+    HeadScanner scanner(kLimits);
+    auto state = scanner.scan(input.substr(0, at));
+    if (state == HeadScanner::State::need_more) state = scanner.scan(input);
+    if (state == HeadScanner::State::failed) return {state, {}, scanner.error().status};
+    if (state == HeadScanner::State::need_more) return {state, {}, 0};
+    const auto extent = scanner.extent();
+    auto parsed = parse(input.substr(extent.begin, extent.end - extent.begin));
+    if (auto* error = std::get_if<HttpError>(&parsed)) return {state, extent, error->status};
+    auto framing = check_framing(std::get<RequestHead>(parsed), kLimits);
+    if (auto* error = std::get_if<HttpError>(&framing)) return {state, extent, error->status};
+    return {state, extent, 0};
+}
+
+TEST(RequestHead, TheVerdictDoesNotDependOnWhereTheInputIsSplit) {
+    const std::string many_fields = [] {
+        std::string head = "GET / HTTP/1.1\r\nHost: x\r\n";
+        for (int i = 0; i < 120; ++i) head += "X-" + std::to_string(i) + ": v\r\n";
+        return head + "\r\n";
+    }();
+    const std::string cases[] = {
+        "GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\nNEXT",
+        "\r\n\r\nGET / HTTP/1.0\nA: b\n\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\rHost: x\r\n\r\n",
+        "GET / HTTP/2.0\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\n",  // never ends
+        many_fields,
+    };
+    for (const auto& input : cases) {
+        const auto whole = scan_split(input, input.size());
+        for (std::size_t at = 0; at <= input.size(); ++at)
+            ASSERT_TRUE(scan_split(input, at) == whole) << "split at " << at << " of " << ::testing::PrintToString(input);
+    }
 }
 
 TEST(RequestHead, AcceptsBareLineFeeds) { EXPECT_EQ(status_of("GET / HTTP/1.0\nA: b\n\n"), 0); }

@@ -322,6 +322,8 @@ TEST(ScenarioRunner, BuilderMirrorsTheFile) {
     bad.server("s").route("nothing").request("GET /x");
     bad.server("s").route("both").request("GET /y").response(200).serve_static(".");
     bad.expect("ghost", "e").count("lots");
+    bad.server("s").route("names").request("GET /z").request_header("Bad Name", "1").response(200).response_header(
+        "X:Y", "2");
     try {
         (void)bad.build();
         FAIL() << "build() accepted a broken scenario";
@@ -330,6 +332,8 @@ TEST(ScenarioRunner, BuilderMirrorsTheFile) {
         EXPECT_THAT(e.what(), HasSubstr("route s both: two actions"));
         EXPECT_THAT(e.what(), HasSubstr("expect ghost e: count is N, >=N or <=N"));
         EXPECT_THAT(e.what(), HasSubstr("no server named ghost"));
+        EXPECT_THAT(e.what(), HasSubstr("route s names: request.header name 'Bad Name' is not a token"));
+        EXPECT_THAT(e.what(), HasSubstr("route s names: response.header name 'X:Y' is not a token"));
     }
 }
 

@@ -1,0 +1,88 @@
+// The journal's bookkeeping, without sockets: arrival order, the body cap,
+// and trimming to the memory budget (oldest bodies first, then oldest
+// entries, the newest always kept whole).
+#include <mockserve/scenario/journal.hpp>
+
+#include <gtest/gtest.h>
+
+namespace mockserve::scenario {
+namespace {
+
+RecordedRequest request(Journal& journal, std::size_t body_bytes) {
+    RecordedRequest r;
+    r.sequence = journal.next_sequence();
+    r.server = "s";
+    r.method = "POST";
+    r.target = r.path = "/x";
+    r.body = std::string(body_bytes, 'b');
+    r.body_size = body_bytes;
+    return r;
+}
+
+TEST(Journal, KeepsArrivalOrderWhenRequestsFinishOutOfOrder) {
+    Journal journal;
+    auto first = request(journal, 0);
+    auto second = request(journal, 0);
+    auto third = request(journal, 0);
+    journal.record(std::move(third));
+    journal.record(std::move(first));
+    journal.record(std::move(second));
+    const auto entries = journal.entries();
+    ASSERT_EQ(entries.size(), 3u);
+    for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(entries[i].sequence, i + 1);
+}
+
+TEST(Journal, CapsEachBodyAndKeepsItsRealSize) {
+    Journal journal({true, 10, 1 << 20});
+    journal.record(request(journal, 25));
+    const auto entry = journal.entries().at(0);
+    EXPECT_EQ(entry.body, std::string(10, 'b'));
+    EXPECT_TRUE(entry.body_truncated);
+    EXPECT_EQ(entry.body_size, 25u);
+}
+
+TEST(Journal, DropsTheOldestBodiesBeforeAnyEntry) {
+    // Room for about five entries with their 4 KiB bodies.
+    Journal journal({true, 1 << 20, 5 * 4096 + 4 * 1024});
+    for (int i = 0; i < 8; ++i) journal.record(request(journal, 4096));
+    EXPECT_GT(journal.dropped_bodies(), 0u);
+    EXPECT_EQ(journal.dropped_entries(), 0u);  // bodies alone made room
+    const auto entries = journal.entries();
+    ASSERT_EQ(entries.size(), 8u);
+    const auto dropped = static_cast<std::size_t>(journal.dropped_bodies());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        EXPECT_EQ(entries[i].body.empty(), i < dropped) << "entry " << i;  // the oldest ones, in order
+        EXPECT_EQ(entries[i].body_truncated, i < dropped) << "entry " << i;
+        EXPECT_EQ(entries[i].body_size, 4096u);  // the real size is always known
+    }
+}
+
+TEST(Journal, ThenDropsTheOldestEntriesAndKeepsTheNewestWhole) {
+    Journal journal({true, 1 << 20, 8 * 1024});
+    for (int i = 0; i < 200; ++i) journal.record(request(journal, 0));
+    EXPECT_GT(journal.dropped_entries(), 0u);
+    const auto entries = journal.entries();
+    ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.size() + journal.dropped_entries(), 200u);
+    EXPECT_EQ(entries.back().sequence, 200u);
+    for (std::size_t i = 1; i < entries.size(); ++i) EXPECT_EQ(entries[i].sequence, entries[i - 1].sequence + 1);
+
+    // An entry larger than the whole budget is still kept, with its body.
+    journal.record(request(journal, 64 * 1024));
+    const auto last = journal.entries();
+    ASSERT_EQ(last.size(), 1u);
+    EXPECT_EQ(last[0].sequence, 201u);
+    EXPECT_EQ(last[0].body.size(), 64u * 1024);
+}
+
+TEST(Journal, ClearEmptiesItAndNumbersGoOn) {
+    Journal journal;
+    journal.record(request(journal, 3));
+    journal.clear();
+    EXPECT_EQ(journal.size(), 0u);
+    journal.record(request(journal, 3));
+    EXPECT_EQ(journal.entries().at(0).sequence, 2u);
+}
+
+}  // namespace
+}  // namespace mockserve::scenario

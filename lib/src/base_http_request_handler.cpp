@@ -50,6 +50,11 @@ void BaseHTTPRequestHandler::attach(detail::Channel* channel) {
     wfile.attach(channel);
 }
 
+void BaseHTTPRequestHandler::discard_unsent_head() {
+    headers_buffer_.clear();
+    head_status_ = 0;
+}
+
 void BaseHTTPRequestHandler::begin_request() {
     command.clear();
     path.clear();

@@ -1,7 +1,7 @@
 #include <mockserve/http_server.hpp>
 
-#include "connection.hpp"
 #include "server_impl.hpp"
+#include "session.hpp"
 #include "tcp_stream.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
@@ -67,7 +67,7 @@ HTTPServer::Impl::Impl(HTTPServer& owner, const Address& address, HandlerFactory
       threads(threads),
       listener(context, resolve_bind_address(address), limits.max_accept_backoff,
                [this](std::string_view line) { log(line); }),
-      pool(context, threads, limits.max_threads, limits.blocked_handler_after),
+      io_pool(context, threads, limits.max_threads, limits.blocked_handler_after),
       strand_(net::make_strand(context)),
       grace_timer_(strand_),
       log_sink_(std::make_shared<const LogSink>(stderr_sink())) {}
@@ -88,27 +88,29 @@ void HTTPServer::Impl::set_log_sink(LogSink sink) {
 }
 
 void HTTPServer::Impl::start_connection(tcp::socket socket, std::function<void()> on_closed) {
-    auto connection = std::make_shared<detail::Connection>(shared_from_this(),
-                                                          std::make_unique<detail::TcpStream>(std::move(socket)));
+    // Where a transport is chosen: plain TCP here; a TLS server wraps the
+    // socket in its own Stream.
+    auto session = std::make_shared<detail::Session>(shared_from_this(),
+                                                     std::make_unique<detail::TcpStream>(std::move(socket)));
     {
-        std::lock_guard lock(connections_mutex_);
-        connections_.emplace(connection.get(), connection);
-        if (on_closed) close_callbacks_.emplace(connection.get(), std::move(on_closed));
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.emplace(session.get(), session);
+        if (on_closed) close_callbacks_.emplace(session.get(), std::move(on_closed));
     }
-    connection->start();
+    session->start();
 }
 
-void HTTPServer::Impl::connection_closed(detail::Connection* connection) {
+void HTTPServer::Impl::session_closed(detail::Session* session) {
     std::function<void()> on_closed;
     bool last = false;
     {
-        std::lock_guard lock(connections_mutex_);
-        connections_.erase(connection);
-        if (auto it = close_callbacks_.find(connection); it != close_callbacks_.end()) {
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.erase(session);
+        if (auto it = close_callbacks_.find(session); it != close_callbacks_.end()) {
             on_closed = std::move(it->second);
             close_callbacks_.erase(it);
         }
-        last = connections_.empty();
+        last = sessions_.empty();
     }
     listener.on_connection_closed();
     if (last && stopping()) net::post(strand_, [self = shared_from_this()] { self->grace_timer_.cancel(); });
@@ -121,8 +123,8 @@ bool HTTPServer::Impl::idle() const {
 }
 
 std::size_t HTTPServer::Impl::connection_count() const {
-    std::lock_guard lock(connections_mutex_);
-    return connections_.size();
+    std::lock_guard lock(sessions_mutex_);
+    return sessions_.size();
 }
 
 void HTTPServer::Impl::start(bool include_caller) {
@@ -131,13 +133,13 @@ void HTTPServer::Impl::start(bool include_caller) {
     state_ = State::serving;
     work_.emplace(net::make_work_guard(context));
     listener.start([this](tcp::socket socket) { start_connection(std::move(socket)); });
-    pool.start(include_caller ? threads - 1 : threads);
+    io_pool.start(include_caller ? threads - 1 : threads);
 }
 
 void HTTPServer::Impl::serve_here() {
-    pool.run_here();
+    io_pool.run_here();
     // The io_context ran out of work: the server has stopped.
-    pool.join();
+    io_pool.join();
     std::lock_guard lock(mutex_);
     state_ = State::stopped;
 }
@@ -145,10 +147,10 @@ void HTTPServer::Impl::serve_here() {
 void HTTPServer::Impl::begin_shutdown() {
     stopping_.store(true);
     listener.close();
-    std::vector<std::shared_ptr<detail::Connection>> open;
+    std::vector<std::shared_ptr<detail::Session>> open;
     {
-        std::lock_guard lock(connections_mutex_);
-        for (auto& [_, weak] : connections_)
+        std::lock_guard lock(sessions_mutex_);
+        for (auto& [_, weak] : sessions_)
             if (auto c = weak.lock()) open.push_back(std::move(c));
     }
     if (open.empty()) return;
@@ -157,8 +159,8 @@ void HTTPServer::Impl::begin_shutdown() {
     grace_timer_.expires_after(limits.shutdown_timeout);
     grace_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return;
-        std::lock_guard lock(self->connections_mutex_);
-        for (auto& [_, weak] : self->connections_)
+        std::lock_guard lock(self->sessions_mutex_);
+        for (auto& [_, weak] : self->sessions_)
             if (auto c = weak.lock()) c->abort();
     });
 }
@@ -183,8 +185,8 @@ void HTTPServer::Impl::shutdown() {
                 return;
         }
     }
-    if (pool.on_pool_thread()) return;  // a handler cannot wait for its own thread
-    pool.join();
+    if (io_pool.on_pool_thread()) return;  // a handler cannot wait for its own thread
+    io_pool.join();
     std::lock_guard lock(mutex_);
     state_ = State::stopped;
 }
@@ -281,7 +283,7 @@ bool HTTPServer::logging() const { return impl_->logging(); }
 
 std::size_t HTTPServer::connection_count() const { return impl_->connection_count(); }
 
-void HTTPServer::set_exchange_observer(ExchangeObserver observer) { impl_->observer = std::move(observer); }
+void HTTPServer::set_exchange_observer(ExchangeObserver observer) { impl_->exchange_observer = std::move(observer); }
 
 ThreadingHTTPServer::ThreadingHTTPServer(Address server_address, HandlerFactory handler, Limits limits)
     : HTTPServer(std::move(server_address), std::move(handler), limits, hardware_threads()) {}

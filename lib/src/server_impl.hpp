@@ -3,6 +3,7 @@
 
 #include "io_pool.hpp"
 #include "listener.hpp"
+#include "session_host.hpp"
 
 #include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
@@ -20,11 +21,8 @@
 
 namespace mockserve::http {
 
-namespace detail {
-class Connection;
-}
-
-class HTTPServer::Impl : public std::enable_shared_from_this<Impl> {
+// The server's state, shared with its sessions (as their SessionHost).
+class HTTPServer::Impl : public std::enable_shared_from_this<Impl>, public detail::SessionHost {
 public:
     Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits, unsigned threads);
 
@@ -34,18 +32,25 @@ public:
     const unsigned threads;
     boost::asio::io_context context;
     detail::Listener listener;
-    detail::IoPool pool;
-    ExchangeObserver observer;  // set before serving; empty: no exchange records are made
+    detail::IoPool io_pool;
+    ExchangeObserver exchange_observer;  // set before serving; empty: no exchange records are made
 
-    bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
-    void log(std::string_view line) const;
     bool logging() const { return logging_.load(std::memory_order_relaxed); }
     bool idle() const;
     void set_log_sink(LogSink sink);
 
     void start_connection(boost::asio::ip::tcp::socket socket, std::function<void()> on_closed = {});
-    void connection_closed(detail::Connection* connection);
     std::size_t connection_count() const;
+
+    // SessionHost
+    const Limits& session_limits() const override { return limits; }
+    HTTPServer& server() override { return owner; }
+    std::unique_ptr<BaseHTTPRequestHandler> make_handler() override { return factory(); }
+    const ExchangeObserver& observer() const override { return exchange_observer; }
+    detail::IoPool& pool() override { return io_pool; }
+    bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
+    void log(std::string_view line) const override;
+    void session_closed(detail::Session* session) override;
 
     void start(bool include_caller);
     void serve_here();
@@ -65,9 +70,9 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::steady_timer grace_timer_;
 
-    mutable std::mutex connections_mutex_;
-    std::unordered_map<detail::Connection*, std::weak_ptr<detail::Connection>> connections_;
-    std::unordered_map<detail::Connection*, std::function<void()>> close_callbacks_;
+    mutable std::mutex sessions_mutex_;
+    std::unordered_map<detail::Session*, std::weak_ptr<detail::Session>> sessions_;
+    std::unordered_map<detail::Session*, std::function<void()>> close_callbacks_;
 
     std::atomic<bool> logging_{true};
     mutable std::mutex log_mutex_;

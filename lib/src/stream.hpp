@@ -11,7 +11,6 @@
 // written in record-sized pieces) without the connection knowing which
 // stream it has.
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,14 +18,35 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <system_error>
 
 namespace mockserve::http::detail {
 
+// What runs when a stream's asynchronous operation completes: a member
+// function of its owner (the session), which the operation keeps alive. A
+// plain handler type rather than a type-erased one, so that Asio allocates
+// the operation from its per-thread recycling allocator (a type-erased
+// handler costs two heap allocations per read).
+struct StreamCompletion {
+    std::shared_ptr<void> owner;
+    void (*step)(void* owner, const boost::system::error_code& ec, std::size_t bytes) = nullptr;
+
+    void operator()(const boost::system::error_code& ec, std::size_t bytes) const { step(owner.get(), ec, bytes); }
+
+    // StreamCompletion::to<&Session::on_read_head>(shared_from_this())
+    template <auto Member, class Owner>
+    static StreamCompletion to(std::shared_ptr<Owner> owner) {
+        return {std::move(owner), [](void* self, const boost::system::error_code& ec, std::size_t bytes) {
+                    (static_cast<Owner*>(self)->*Member)(ec, bytes);
+                }};
+    }
+};
+
 class Stream {
 public:
-    using Completion = boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+    using Completion = StreamCompletion;
 
     virtual ~Stream() = default;
 

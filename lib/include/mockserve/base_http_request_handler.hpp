@@ -45,7 +45,7 @@ class HTTPServer;
 
 namespace detail {
 class Channel;
-class Connection;
+class HandlerBridge;
 std::string percent_format(std::string_view format, const std::string* args, std::size_t count);
 template <class T>
 std::string to_log_text(const T& value) {
@@ -184,7 +184,7 @@ protected:
     void delegate_request(BaseHTTPRequestHandler& other);
 
 private:
-    friend class detail::Connection;
+    friend class detail::HandlerBridge;
 
     template <class... Args>
     static std::string format_message(std::string_view format, const Args&... args) {
@@ -198,6 +198,9 @@ private:
     // Connects the handler to its connection, and resets it for a request.
     void attach(detail::Channel* channel);
     void begin_request();
+    // Drops a head begun but not ended (a failed handler's, before its 500).
+    void discard_unsent_head();
+    bool has_unsent_head() const { return !headers_buffer_.empty(); }
     // 501 "Unsupported method ('X')", as Python answers a method it has no do_X for.
     void send_unsupported_method();
 

@@ -35,9 +35,6 @@
 namespace mockserve::http {
 
 class BaseHTTPRequestHandler;
-namespace detail {
-class Connection;
-}
 
 // Makes a handler for each new connection: Python's RequestHandlerClass.
 using HandlerFactory = std::function<std::unique_ptr<BaseHTTPRequestHandler>()>;
@@ -101,7 +98,6 @@ protected:
     HTTPServer(Address server_address, HandlerFactory handler, Limits limits, unsigned default_threads);
 
 private:
-    friend class detail::Connection;
     class Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -1,0 +1,361 @@
+#include "session.hpp"
+
+#include "framing.hpp"
+
+#include <mockserve/base_http_request_handler.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace mockserve::http::detail {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t kReadSize = 16 * 1024;
+// A closing connection reads (and drops) what the client still sends for at
+// most this long and this much.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+// Responses sent inline in a row (pipelined requests, each answered from the
+// previous one's stack) before one goes through the io_context.
+constexpr unsigned kMaxInlineWrites = 16;
+
+}  // namespace
+
+Session::Session(std::shared_ptr<SessionHost> host, std::unique_ptr<Stream> stream)
+    : host_(std::move(host)),
+      limits_(host_->session_limits()),
+      stream_(std::move(stream)),
+      deadline_(*stream_),
+      delay_timer_(stream_->get_executor()),
+      in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
+      scanner_(limits_),
+      body_(limits_, in_),
+      bridge_(*host_, *stream_, writer_, body_),
+      observed_(static_cast<bool>(host_->observer())) {}
+
+Session::~Session() = default;
+
+void Session::start() {
+    net::dispatch(stream_->get_executor(), [self = shared_from_this()] { self->on_start(); });
+}
+
+void Session::on_start() {
+    boost::system::error_code ec;
+    const auto remote = stream_->remote_endpoint(ec);
+    if (ec || !bridge_.open(Address{remote.address().to_string(), remote.port()})) return close_now();
+    do_read_head();
+}
+
+// ---------------------------------------------------------------------------
+// Reading the head
+
+std::string_view Session::buffered() const { return {static_cast<const char*>(in_.data().data()), in_.size()}; }
+
+void Session::do_read_head() {
+    phase_ = Phase::reading_head;
+    if (in_.size() == 0 && host_->stopping()) return close_now();
+    // A pipelined request may already be buffered whole.
+    const bool was_started = scanner_.started();
+    const auto state = scanner_.scan(buffered());
+    if (!was_started && scanner_.started()) request_deadline_ = Clock::now() + limits_.request_timeout;
+    switch (state) {
+        case HeadScanner::State::complete: return on_head();
+        case HeadScanner::State::failed: return refuse(scanner_.error());
+        case HeadScanner::State::need_more: return do_read_more_head();
+    }
+}
+
+void Session::do_read_more_head() {
+    // Idle between requests: the keep-alive timeout. Inside a request: the
+    // deadline of the whole head, so a trickling client is cut off.
+    inline_writes_ = 0;  // this read completes from the io_context: the stack starts afresh
+    deadline_.arm(scanner_.started() ? request_deadline_
+                                     : Clock::now() + (requests_ == 0 ? limits_.request_timeout
+                                                                      : limits_.keep_alive_timeout),
+                  shared_from_this());
+    const auto room = std::min(kReadSize, in_.max_size() - in_.size());
+    stream_->async_read_some(in_.prepare(room), StreamCompletion::to<&Session::on_read_head>(shared_from_this()));
+}
+
+void Session::on_read_head(const boost::system::error_code& ec, std::size_t bytes) {
+    const bool expired = deadline_.disarm();
+    in_.commit(bytes);
+    if (expired) return on_io_error(net::error::timed_out);
+    if (ec) return on_io_error(ec);
+    do_read_head();
+}
+
+void Session::on_io_error(const boost::system::error_code& ec) {
+    // Inside a request (its head begun, or its body being read) a timeout
+    // gets an answer; between requests, or when the client left, there is
+    // nobody to answer.
+    const bool inside_request = phase_ != Phase::reading_head || scanner_.started();
+    if (ec == net::error::timed_out && inside_request && !host_->stopping()) return refuse(HttpError{408, {}, {}});
+    close_now();
+}
+
+void Session::on_head() {
+    auto& h = bridge_.handler();
+    const auto extent = scanner_.extent();
+    const auto head_text = buffered().substr(extent.begin, extent.end - extent.begin);
+    h.requestline = std::string(head_text.substr(0, head_text.find_first_of("\r\n")));
+    auto parsed = parse_request_head(head_text, limits_);
+    in_.consume(extent.end);
+    scanner_.reset();
+    ++requests_;
+    unreported_ = true;
+    begin_exchange();
+    if (auto* error = std::get_if<HttpError>(&parsed)) return refuse(*error);
+
+    auto& head = std::get<RequestHead>(parsed);
+    if (observed_) {
+        exchange_.method = head.method;
+        exchange_.target = head.target;
+        exchange_.version = head.version;
+    }
+    auto framing = check_framing(head, limits_);  // before the fields move to the handler
+    protocol_ = {head.method == "HEAD", head.minor >= 1, h.protocol_version >= "HTTP/1.1"};
+    h.command = std::move(head.method);
+    h.path = std::move(head.target);
+    h.request_version = std::move(head.version);
+    h.headers = std::move(head.headers);
+    writer_.begin(protocol_, limits_.response_buffer_size);
+    if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
+    body_.begin(std::get<BodyFraming>(framing));
+    request_deadline_ = Clock::now() + limits_.request_timeout;
+
+    bool accepted = true;
+    if (!bridge_.run([&] { accepted = h.parse_request(); }) || bridge_.lost()) return close_now();
+    if (!accepted) return finish_request(false);  // it answered; the body stays unread
+
+    if (protocol_.both_http11() && iequals(h.headers.get("Expect", ""), "100-continue")) {
+        bool proceed = true;
+        if (!bridge_.run([&] { proceed = h.handle_expect_100(); }) || bridge_.lost()) return close_now();
+        if (!proceed) return finish_request(false);  // the handler answered; the body stays unread
+        if (!writer_.output().empty()) return do_send_continue();
+    }
+    do_read_body();
+}
+
+void Session::refuse(const HttpError& error) {
+    refused_ = true;
+    unreported_ = true;
+    if (observed_) {
+        if (exchange_started_ == Clock::time_point{}) begin_exchange();  // refused inside the head
+        if (exchange_.version.empty()) {  // the request line itself was refused: what can be read of it
+            const auto words = split_refused_request_line(exchange_.request_line);
+            exchange_.method = words.method;
+            exchange_.target = words.target;
+        }
+        exchange_.refusal = error.message.empty() ? std::to_string(error.status) : error.message;
+    }
+    protocol_ = {false, true, bridge_.handler().protocol_version >= "HTTP/1.1"};
+    writer_.begin(protocol_, limits_.response_buffer_size);
+    bridge_.refuse(error);
+    if (bridge_.lost()) return close_now();
+    finish_request(false);
+}
+
+// ---------------------------------------------------------------------------
+// 100 Continue, and the body read ahead of the handler
+
+void Session::do_send_continue() {
+    // "100 Continue" goes out before the client sends the body.
+    phase_ = Phase::sending_continue;
+    deadline_.arm(Clock::now() + limits_.io_timeout, shared_from_this());
+    stream_->async_write(net::buffer(writer_.output()),
+                         StreamCompletion::to<&Session::on_send_continue>(shared_from_this()));
+}
+
+void Session::on_send_continue(const boost::system::error_code& ec, std::size_t bytes) {
+    bytes_sent_ += bytes;
+    if (deadline_.disarm() || ec) return close_now();
+    writer_.output().clear();
+    do_read_body();
+}
+
+void Session::do_read_body() {
+    phase_ = Phase::reading_body;
+    switch (body_.fill_ahead()) {
+        case BodyReader::Ahead::complete:
+        case BodyReader::Ahead::full:
+            return do_handle();
+        case BodyReader::Ahead::failed:
+            return refuse(body_.error());
+        case BodyReader::Ahead::need_input: {
+            deadline_.arm(request_deadline_, shared_from_this());
+            const auto room = std::min(kReadSize, in_.max_size() - in_.size());
+            return stream_->async_read_some(in_.prepare(room),
+                                            StreamCompletion::to<&Session::on_read_body>(shared_from_this()));
+        }
+        case BodyReader::Ahead::read_rest:
+            deadline_.arm(request_deadline_, shared_from_this());
+            return stream_->async_read(body_.ahead_rest(),
+                                       StreamCompletion::to<&Session::on_read_body_rest>(shared_from_this()));
+    }
+}
+
+void Session::on_read_body(const boost::system::error_code& ec, std::size_t bytes) {
+    const bool expired = deadline_.disarm();
+    in_.commit(bytes);
+    if (expired) return on_io_error(net::error::timed_out);
+    if (ec) return on_io_error(ec);
+    do_read_body();
+}
+
+void Session::on_read_body_rest(const boost::system::error_code& ec, std::size_t bytes) {
+    const bool expired = deadline_.disarm();
+    body_.ahead_rest_arrived(bytes);
+    if (expired) return on_io_error(net::error::timed_out);
+    if (ec) return on_io_error(ec);
+    do_handle();
+}
+
+// ---------------------------------------------------------------------------
+// The handler, and the response
+
+void Session::do_handle() {
+    phase_ = Phase::handling;
+    bridge_.handle_request();
+    if (bridge_.abort_requested() != HandlerBridge::Abort::none || bridge_.lost()) return close_now();
+    finish_request(!bridge_.handler().close_connection);
+}
+
+void Session::finish_request(bool keep_alive) {
+    keep_alive = keep_alive && body_.complete() && !host_->stopping() &&
+                 (limits_.max_requests_per_connection == 0 || requests_ < limits_.max_requests_per_connection);
+    keep_alive_ = writer_.finish(keep_alive);
+    if (const auto delay = bridge_.take_response_delay(); delay.count() > 0) {
+        phase_ = Phase::delaying;
+        delay_timer_.expires_after(delay);
+        return delay_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_delay(ec); });
+    }
+    do_write();
+}
+
+void Session::on_delay(const boost::system::error_code& ec) {
+    if (ec) return close_now();
+    do_write();
+}
+
+void Session::do_write() {
+    phase_ = Phase::writing;
+    // Reported before the bytes leave, so that a client that has its answer
+    // can count on the observer having seen it (the journal, for one).
+    bytes_sent_ += writer_.output().size();
+    report_exchange();
+    auto& out = writer_.output();
+    if (out.empty()) return on_write({}, 0);
+    // Most answers fit the socket's buffer: written at once, the next
+    // request's read starts without a trip through the io_context. A
+    // pipelining client makes this recurse (the next head is already
+    // buffered), so after a few answers in a row the rest goes the
+    // asynchronous way, which posts; a read that waits ends the run.
+    std::size_t sent = 0;
+    if (++inline_writes_ < kMaxInlineWrites) {
+        boost::system::error_code ec;
+        sent = stream_->write_now(out, ec);
+        if (ec) return on_write(ec, 0);
+        if (sent == out.size()) return on_write({}, sent);
+    }
+    inline_writes_ = 0;
+    deadline_.arm(Clock::now() + limits_.io_timeout, shared_from_this());
+    stream_->async_write(net::buffer(out.data() + sent, out.size() - sent),
+                         StreamCompletion::to<&Session::on_write>(shared_from_this()));
+}
+
+void Session::on_write(const boost::system::error_code& ec, std::size_t) {
+    const bool expired = deadline_.disarm();
+    writer_.output().clear();
+    if (expired || ec) return close_now();
+    if (!keep_alive_) {
+        // Lingering matters only when the client may still be sending (a
+        // refused request, an unread body); otherwise a plain close is a FIN.
+        const bool may_send_more = refused_ || !body_.complete() || stream_->has_unread_input();
+        return may_send_more && !host_->stopping() ? do_linger() : close_now();
+    }
+    // The next request.
+    bridge_.begin_request();
+    body_.begin({});
+    refused_ = false;
+    do_read_head();
+}
+
+// ---------------------------------------------------------------------------
+// The exchange record
+
+void Session::begin_exchange() {
+    if (!observed_) return;
+    exchange_started_ = Clock::now();
+    exchange_.received = std::chrono::system_clock::now();
+    exchange_.request_line = bridge_.handler().requestline;
+}
+
+void Session::report_exchange() {
+    if (!std::exchange(unreported_, false)) return;
+    const auto bytes = std::exchange(bytes_sent_, 0) + bridge_.take_bytes_sent();
+    if (!observed_) return;
+    auto& e = exchange_;
+    auto& h = bridge_.handler();
+    e.client = h.client_address;
+    e.status = writer_.started() ? writer_.status() : 0;
+    e.bytes_sent = bytes;
+    const auto abort = bridge_.abort_requested();
+    e.end = abort == HandlerBridge::Abort::reset ? Exchange::End::reset
+          : abort == HandlerBridge::Abort::close ? Exchange::End::closed
+          : bridge_.lost()                       ? Exchange::End::client_gone
+                                                 : Exchange::End::complete;
+    e.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);
+    e.headers = std::move(h.headers);
+    e.annotation = bridge_.take_annotation();
+    host_->observer()(std::move(e));
+    e = Exchange{};
+    exchange_started_ = {};
+}
+
+// ---------------------------------------------------------------------------
+// Closing
+
+void Session::do_linger() {
+    phase_ = Phase::lingering;
+    stream_->shutdown_send();
+    in_.clear();
+    deadline_.arm(Clock::now() + kLingerTime, shared_from_this());
+    stream_->async_read_some(in_.prepare(kReadSize), StreamCompletion::to<&Session::on_linger>(shared_from_this()));
+}
+
+void Session::on_linger(const boost::system::error_code& ec, std::size_t bytes) {
+    const bool expired = deadline_.disarm();
+    in_.clear();
+    linger_bytes_ += bytes;
+    if (expired || ec || linger_bytes_ > kLingerBytes) return close_now();
+    do_linger();
+}
+
+void Session::close_now() {
+    if (phase_ == Phase::closed) return;
+    const bool opened = phase_ != Phase::starting;
+    phase_ = Phase::closed;
+    if (opened) report_exchange();  // a request cut short: no status, or the one begun
+    deadline_.cancel();
+    delay_timer_.cancel();
+    stream_->close(bridge_.abort_requested() == HandlerBridge::Abort::reset);
+    bridge_.close();
+    host_->session_closed(this);
+}
+
+void Session::on_server_shutdown() {
+    net::post(stream_->get_executor(), [self = shared_from_this()] {
+        const bool idle = self->phase_ == Phase::reading_head && !self->scanner_.started() && self->in_.size() == 0;
+        if (idle) self->stream_->cancel();
+    });
+}
+
+void Session::abort() { stream_->interrupt(); }
+
+}  // namespace mockserve::http::detail

@@ -1,11 +1,11 @@
 #include <mockserve/scenario/scenario_builder.hpp>
 
 #include "scenario_syntax.hpp"
+#include "scenario_validation.hpp"
 
 #include <mockserve/detail/text.hpp>
 
 #include <algorithm>
-#include <set>
 #include <stdexcept>
 
 namespace mockserve::scenario {
@@ -44,22 +44,14 @@ Self& RequestConditions<Self>::request_body_contains(const std::string& text) {
 
 template <class Self>
 Self& RequestConditions<Self>::request_body_regex(const std::string& expression) {
-    try {
-        pattern_->body_regex = std::make_shared<const std::regex>(expression, std::regex::ECMAScript);
-        pattern_->body_regex_text = expression;
-    } catch (const std::regex_error& e) {
-        errors_->push_back(where_ + ": bad regular expression '" + expression + "': " + e.what());
-    }
+    if (const auto error = detail::set_body_regex(expression, *pattern_); !error.empty())
+        errors_->push_back(where_ + ": " + error);
     return self();
 }
 
 template <class Self>
 Self& RequestConditions<Self>::request_json(const std::string& json) {
-    if (auto canonical = canonical_json(json)) {
-        pattern_->json = std::move(*canonical);
-    } else {
-        errors_->push_back(where_ + ": request.json is not JSON: " + json);
-    }
+    if (const auto error = detail::set_json(json, *pattern_); !error.empty()) errors_->push_back(where_ + ": " + error);
     return self();
 }
 
@@ -79,8 +71,8 @@ CannedResponse& RouteBuilder::canned() {
 }
 
 RouteBuilder& RouteBuilder::response(int status) {
-    if (status < 100 || status > 599) errors_->push_back(where_ + ": response status must be 100-599, not " + std::to_string(status));
-    canned().status = status;
+    if (const auto error = detail::parse_status(std::to_string(status), canned().status); !error.empty())
+        errors_->push_back(where_ + ": " + error);
     return *this;
 }
 
@@ -157,8 +149,8 @@ ServerBuilder& ServerBuilder::port(std::uint16_t port) {
 }
 
 ServerBuilder& ServerBuilder::protocol(const std::string& version) {
-    if (version != "HTTP/1.0" && version != "HTTP/1.1")
-        owner_->errors_.push_back("server " + name_ + ": protocol must be HTTP/1.0 or HTTP/1.1, not " + version);
+    if (const auto error = detail::check_protocol(version); !error.empty())
+        owner_->errors_.push_back("server " + name_ + ": " + error);
     spec().protocol = version;
     return *this;
 }
@@ -196,7 +188,6 @@ ExpectBuilder& ScenarioBuilder::expect(const std::string& server, const std::str
 Scenario ScenarioBuilder::build() const {
     std::vector<std::string> errors = errors_;
     Scenario scenario = scenario_;
-    std::set<std::pair<std::string, std::string>> names;
     for (std::size_t i = 0; i < route_owner_.size(); ++i) {
         const auto& [server, route] = route_owner_[i];
         if (routes_[i].actions_ == 0)
@@ -204,17 +195,14 @@ Scenario ScenarioBuilder::build() const {
         if (routes_[i].actions_ > 1) errors.push_back("route " + server + " " + route->name + ": two actions");
         auto it = std::find_if(scenario.servers.begin(), scenario.servers.end(),
                                [&](const ServerSpec& s) { return s.name == server; });
-        if (!names.insert({server, route->name}).second)
-            errors.push_back("server " + server + " has two routes named " + route->name);
         it->routes.push_back(*route);
     }
-    for (const auto& expectation : expectation_storage_) {
-        if (!scenario.find_server(expectation.server))
-            errors.push_back("expect " + expectation.server + " " + expectation.name + ": no server named " +
-                             expectation.server);
-        scenario.expectations.push_back(expectation);
-    }
-    if (scenario.servers.empty()) errors.push_back("no server: nothing to start");
+    for (const auto& expectation : expectation_storage_) scenario.expectations.push_back(expectation);
+    detail::Locator where{
+        [](const ServerSpec& server, const Route& route) { return "route " + server.name + " " + route.name; },
+        [](const Expectation& e) { return "expect " + e.server + " " + e.name; }, "journal",
+        "scenario " + scenario.name};
+    for (auto& error : detail::validate(scenario, where)) errors.push_back(std::move(error));
     if (!errors.empty()) {
         std::string text = "the scenario has mistakes:";
         for (const auto& e : errors) text += "\n  " + e;

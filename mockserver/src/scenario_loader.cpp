@@ -2,13 +2,13 @@
 
 #include "ini_reader.hpp"
 #include "scenario_syntax.hpp"
+#include "scenario_validation.hpp"
 
 #include <mockserve/detail/text.hpp>
 
 #include <charconv>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 namespace mockserve::scenario {
@@ -155,9 +155,7 @@ private:
                     server.port = static_cast<std::uint16_t>(*port);
                 }
             } else if (key == "protocol") {
-                if (entry.value != "HTTP/1.0" && entry.value != "HTTP/1.1") {
-                    fail(entry.line, "protocol must be HTTP/1.0 or HTTP/1.1, not '" + entry.value + "'");
-                }
+                if (const auto error = detail::check_protocol(entry.value); !error.empty()) fail(entry.line, error);
                 server.protocol = entry.value;
             } else if (key == "threads") {
                 const auto threads = parse_number<unsigned>(entry.value);
@@ -216,18 +214,9 @@ private:
         } else if (key == "request.body_contains") {
             request.body_contains = value;
         } else if (key == "request.body_regex") {
-            try {
-                request.body_regex = std::make_shared<const std::regex>(value, std::regex::ECMAScript);
-                request.body_regex_text = value;
-            } catch (const std::regex_error& e) {
-                fail(entry.line, "bad regular expression '" + value + "': " + e.what());
-            }
+            if (const auto error = detail::set_body_regex(value, request); !error.empty()) fail(entry.line, error);
         } else if (key == "request.json") {
-            if (auto canonical = canonical_json(value)) {
-                request.json = std::move(*canonical);
-            } else {
-                fail(entry.line, "request.json is not JSON: " + value);
-            }
+            if (const auto error = detail::set_json(value, request); !error.empty()) fail(entry.line, error);
         } else {
             return false;
         }
@@ -269,12 +258,8 @@ private:
                 actions.emplace_back("response", entry.line);
             }
             if (key == "response") {
-                const auto status = parse_number<int>(entry.value);
-                if (!status || *status < 100 || *status > 599) {
-                    fail(entry.line, "response status must be 100-599, not '" + entry.value + "'");
-                } else {
-                    canned->status = *status;
-                }
+                if (const auto error = detail::parse_status(entry.value, canned->status); !error.empty())
+                    fail(entry.line, error);
             } else if (key == "response.reason") {
                 canned->reason = entry.value;
             } else if (key == "response.header") {
@@ -356,7 +341,6 @@ private:
     }
 
     void check_references() {
-        std::map<std::string, std::set<std::string>> route_names;
         for (auto& [server, line, route] : routes_) {
             auto it = std::find_if(scenario_.servers.begin(), scenario_.servers.end(),
                                    [&](const ServerSpec& s) { return s.name == server; });
@@ -364,17 +348,13 @@ private:
                 fail(line, "route '" + route.name + "' names server '" + server + "', which is not declared");
                 continue;
             }
-            if (!route_names[server].insert(route.name).second)
-                fail(line, "server '" + server + "' has two routes named '" + route.name + "'");
             it->routes.push_back(std::move(route));
         }
-        for (const auto& expectation : scenario_.expectations)
-            if (!scenario_.find_server(expectation.server))
-                fail(expectation.line, "expectation '" + expectation.name + "' names server '" + expectation.server +
-                                           "', which is not declared");
-        if (!scenario_.journal.enabled && !scenario_.expectations.empty())
-            fail(journal_line_, "journal = off, but expectations are checked against the journal");
-        if (scenario_.servers.empty() && errors_.empty()) fail(1, "no [server NAME] section: nothing to start");
+        const auto at = [this](int line) { return label_ + ":" + std::to_string(line); };
+        detail::Locator where{[&](const ServerSpec&, const Route& route) { return at(route.line); },
+                              [&](const Expectation& expectation) { return at(expectation.line); }, at(journal_line_),
+                              at(1)};
+        for (auto& error : detail::validate(scenario_, where)) errors_.push_back(std::move(error));
     }
 
     struct PendingRoute {

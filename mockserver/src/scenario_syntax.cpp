@@ -48,4 +48,35 @@ std::optional<CountRule> parse_count(std::string_view text) {
     return rule;
 }
 
+std::string parse_status(std::string_view text, int& status) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 100 || value > 599)
+        return "response status must be 100-599, not '" + std::string(text) + "'";
+    status = value;
+    return {};
+}
+
+std::string check_protocol(std::string_view text) {
+    if (text == "HTTP/1.0" || text == "HTTP/1.1") return {};
+    return "protocol must be HTTP/1.0 or HTTP/1.1, not '" + std::string(text) + "'";
+}
+
+std::string set_body_regex(const std::string& expression, RequestPattern& pattern) {
+    try {
+        pattern.body_regex = std::make_shared<const std::regex>(expression, std::regex::ECMAScript);
+        pattern.body_regex_text = expression;
+    } catch (const std::regex_error& e) {
+        return "bad regular expression '" + expression + "': " + e.what();
+    }
+    return {};
+}
+
+std::string set_json(const std::string& json, RequestPattern& pattern) {
+    auto canonical = canonical_json(json);
+    if (!canonical) return "request.json is not JSON: " + json;
+    pattern.json = std::move(*canonical);
+    return {};
+}
+
 }  // namespace mockserve::scenario::detail

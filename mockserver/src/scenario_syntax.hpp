@@ -14,5 +14,12 @@ namespace mockserve::scenario::detail {
 std::string parse_request_line(const std::string& text, RequestPattern& pattern);
 // "N", ">=N" or "<=N".
 std::optional<CountRule> parse_count(std::string_view text);
+// Each of these returns what is wrong with a value, or "" when nothing is.
+// A status, 100-599, into `status`.
+std::string parse_status(std::string_view text, int& status);
+std::string check_protocol(std::string_view text);  // HTTP/1.0 or HTTP/1.1
+// request.body_regex and request.json, set into `pattern` when valid.
+std::string set_body_regex(const std::string& expression, RequestPattern& pattern);
+std::string set_json(const std::string& json, RequestPattern& pattern);
 
 }  // namespace mockserve::scenario::detail

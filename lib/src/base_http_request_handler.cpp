@@ -40,6 +40,10 @@ bool breaks_head(std::string_view text) {
 
 }  // namespace
 
+std::string BaseHTTPRequestHandler::format_texts(std::string_view format, const std::string* args, std::size_t count) {
+    return detail::percent_format(format, args, count);
+}
+
 BaseHTTPRequestHandler::BaseHTTPRequestHandler() : sys_version(std::string("mockserve/") + mockserve::version) {}
 
 BaseHTTPRequestHandler::~BaseHTTPRequestHandler() = default;

@@ -23,6 +23,12 @@
 #include <unistd.h>
 #include <utility>
 
+namespace mockserve::http::detail {
+struct FileStatus {
+    struct stat st;
+};
+}  // namespace mockserve::http::detail
+
 namespace mockserve::http {
 
 namespace {
@@ -243,7 +249,8 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
         }
         opened.fd = checked.fd;
     }
-    struct stat st {};
+    detail::FileStatus status{};
+    struct stat& st = status.st;
     bool have_stat = opened.fd >= 0 && ::fstat(opened.fd, &st) == 0;
     const bool directory_asked = have_stat ? S_ISDIR(st.st_mode) : is_directory(file);
     if (directory_asked) {
@@ -279,12 +286,12 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
         send_error(404, "File not found");
         return std::nullopt;
     }
-    return send_file(file, opened.release(), have_stat ? &st : nullptr);
+    return send_file(file, opened.release(), have_stat ? &status : nullptr);
 }
 
 std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_file(const std::string& file,
                                                                                     int opened_fd,
-                                                                                    const struct stat* known) {
+                                                                                    const detail::FileStatus* known) {
     FileHandle opened;
     opened.fd = opened_fd >= 0 ? opened_fd : ::open(file.c_str(), kOpenFlags);
     if (opened.fd < 0) {
@@ -298,7 +305,7 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_f
     const int fd = opened.fd;
     struct stat st {};
     if (known) {
-        st = *known;
+        st = known->st;
     } else if (::fstat(fd, &st) != 0) {
         st.st_mode = 0;
     }

@@ -14,21 +14,22 @@
 namespace {
 
 using namespace ::testing;
-using namespace mockserve::testing;
+using namespace mockserve::gtest;
 using mockserve::scenario::ScenarioBuilder;
+using mockserve::test_support::RawResponse;
 
 const std::string kScenarios = MOCKSERVE_SCENARIOS;
 
 // The code under test, standing in for an HTTP client library.
 std::optional<RawResponse> post_payment(const std::string& base_url, const std::string& json) {
     const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(base_url.rfind(':') + 1)));
-    return mockserve::testing::exchange(port, "POST /v1/payments HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\nContent-Length: " +
+    return mockserve::test_support::exchange(port, "POST /v1/payments HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\nContent-Length: " +
                               std::to_string(json.size()) + "\r\n\r\n" + json);
 }
 
 std::optional<RawResponse> get(const std::string& base_url, const std::string& path) {
     const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(base_url.rfind(':') + 1)));
-    return mockserve::testing::exchange(port, "GET " + path + " HTTP/1.1\r\nHost: shop\r\n\r\n");
+    return mockserve::test_support::exchange(port, "GET " + path + " HTTP/1.1\r\nHost: shop\r\n\r\n");
 }
 
 // README:begin gtest-scenario

@@ -8,7 +8,7 @@
 namespace {
 
 using namespace ::testing;
-using namespace mockserve::testing;
+using namespace mockserve::gtest;
 
 RecordedRequest payment() {
     RecordedRequest r;

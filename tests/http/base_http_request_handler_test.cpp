@@ -16,9 +16,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using mockserve::testing::exchange;
-using mockserve::testing::LogCapture;
-using mockserve::testing::RawClient;
+using mockserve::test_support::exchange;
+using mockserve::test_support::LogCapture;
+using mockserve::test_support::RawClient;
 
 // Answers with a text body, with or without Content-Length.
 void reply(BaseHTTPRequestHandler& h, int code, const std::string& body, bool with_length = true) {

@@ -22,10 +22,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using mockserve::testing::LogCapture;
-using mockserve::testing::RawClient;
-using mockserve::testing::RawResponse;
-using mockserve::testing::TempDir;
+using mockserve::test_support::LogCapture;
+using mockserve::test_support::RawClient;
+using mockserve::test_support::RawResponse;
+using mockserve::test_support::TempDir;
 
 // The fixtures, copied where user "nobody" can reach them: a root server
 // runs scripts as nobody, and the checkout may sit below a private folder.
@@ -58,7 +58,7 @@ struct CgiServer {
                                        const std::string& extra = "", const std::string& body = "") {
         std::string text = method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + extra;
         if (!body.empty()) text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-        return testing::exchange(server.server_port, text + "\r\n" + body, method == "HEAD");
+        return test_support::exchange(server.server_port, text + "\r\n" + body, method == "HEAD");
     }
     std::optional<RawResponse> get(const std::string& target, const std::string& extra = "") {
         return request("GET", target, extra);
@@ -153,7 +153,7 @@ TEST(CGIHTTPRequestHandler, PostBodyReachesTheScript) {
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->header("X-Body-Length"), "11");
     EXPECT_EQ(r->body, "posted data");
-    auto chunked = testing::exchange(s.server.server_port,
+    auto chunked = test_support::exchange(s.server.server_port,
                                      "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                                      "4\r\nabcd\r\n2\r\nef\r\n0\r\n\r\n");
     ASSERT_TRUE(chunked);

@@ -15,9 +15,9 @@
 namespace mockserve::http {
 namespace {
 
-using mockserve::testing::exchange;
-using mockserve::testing::LogCapture;
-using mockserve::testing::RawClient;
+using mockserve::test_support::exchange;
+using mockserve::test_support::LogCapture;
+using mockserve::test_support::RawClient;
 
 class HelloHandler : public BaseHTTPRequestHandler {
 public:

@@ -41,16 +41,16 @@ TEST(Readme, LibraryExample) {
     server.quiet();  // no request log on standard error
     server.start();  // returns at once; server.server_port is the real port
 // README:end library-example
-    auto get = mockserve::testing::exchange(server.server_port, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto get = mockserve::test_support::exchange(server.server_port, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
     ASSERT_TRUE(get);
     EXPECT_EQ(get->body, "Hello from /x\n");
-    auto post = mockserve::testing::exchange(server.server_port,
+    auto post = mockserve::test_support::exchange(server.server_port,
                                              "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
     ASSERT_TRUE(post);
     EXPECT_EQ(post->status, 201);
     EXPECT_EQ(post->header("Content-Length"), "12");
     EXPECT_EQ(post->body, "got 5 bytes\n");
-    auto brew = mockserve::testing::exchange(server.server_port, "BREW / HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto brew = mockserve::test_support::exchange(server.server_port, "BREW / HTTP/1.1\r\nHost: a\r\n\r\n");
     ASSERT_TRUE(brew);
     EXPECT_EQ(brew->status, 418);
     server.shutdown();  // graceful; the destructor would do it too
@@ -66,7 +66,7 @@ TEST(Readme, FilesAndCgiExample) {
     server.quiet();
     server.start();  // GET server.url() + "/site/docs/data.json", or a script in /cgi-bin
 // README:end files-example
-    auto r = mockserve::testing::exchange(server.server_port, "GET /site/docs/data.json HTTP/1.0\r\n\r\n");
+    auto r = mockserve::test_support::exchange(server.server_port, "GET /site/docs/data.json HTTP/1.0\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->header("Content-type"), "application/json");
 }

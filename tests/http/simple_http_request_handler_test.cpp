@@ -21,9 +21,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using mockserve::testing::RawClient;
-using mockserve::testing::RawResponse;
-using mockserve::testing::TempDir;
+using mockserve::test_support::RawClient;
+using mockserve::test_support::RawResponse;
+using mockserve::test_support::TempDir;
 
 const std::string kSite = std::string(MOCKSERVE_FIXTURES) + "/site";
 
@@ -47,7 +47,7 @@ struct FileServer {
     }
     std::optional<RawResponse> get(const std::string& target, const std::string& extra = "",
                                    const std::string& method = "GET") {
-        return testing::exchange(server.server_port,
+        return test_support::exchange(server.server_port,
                                  method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n", method == "HEAD");
     }
     HTTPServer server;

@@ -14,7 +14,7 @@
 namespace mockserve::http {
 namespace {
 
-using mockserve::testing::RawClient;
+using mockserve::test_support::RawClient;
 
 // Records every path a handler saw, to prove smuggled requests never reach one.
 struct Seen {

@@ -26,7 +26,7 @@ protected:
     }
     std::string www() const { return temp.str() + "/www"; }
 
-    mockserve::testing::TempDir temp;
+    mockserve::test_support::TempDir temp;
     TreeContainment check;
 };
 

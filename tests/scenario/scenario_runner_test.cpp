@@ -20,7 +20,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::RawClient;
+using test_support::RawClient;
 
 const std::filesystem::path kScenarios = MOCKSERVE_SCENARIOS;
 
@@ -32,9 +32,9 @@ Scenario from_text(const std::string& text) {
 
 bool any_request(const RecordedRequest&) { return true; }
 
-std::optional<testing::RawResponse> send(const ScenarioRunner& runner, const std::string& server,
+std::optional<test_support::RawResponse> send(const ScenarioRunner& runner, const std::string& server,
                                          const std::string& request) {
-    return testing::exchange(runner.port(server), request);
+    return test_support::exchange(runner.port(server), request);
 }
 
 TEST(ScenarioRunner, CannedResponsesFollowTheirRoutes) {
@@ -127,7 +127,7 @@ TEST(ScenarioRunner, Faults) {
         EXPECT_THAT(all, HasSubstr("Content-Length: 42\r\n"));
         EXPECT_THAT(all, ::testing::EndsWith("\r\n\r\n{\"items\": [1, 2, 3, 4"));  // 21 of 42 bytes
     }
-    auto busy = testing::exchange(port, "GET /busy HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto busy = test_support::exchange(port, "GET /busy HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(busy);
     EXPECT_EQ(busy->status, 503);
     EXPECT_EQ(busy->reason, "Try Later");
@@ -139,7 +139,7 @@ TEST(ScenarioRunner, Faults) {
 }
 
 TEST(ScenarioRunner, StaticAndCgiRoutesAreMountedAtTheirPrefix) {
-    testing::TempDir tmp;  // scripts must be reachable by "nobody"
+    test_support::TempDir tmp;  // scripts must be reachable by "nobody"
     std::filesystem::copy(std::string(MOCKSERVE_FIXTURES) + "/cgi-bin", tmp.path() / "cgi-bin",
                           std::filesystem::copy_options::recursive);
     ::chmod(tmp.path().c_str(), 0755);

@@ -17,11 +17,11 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kScenarios = MOCKSERVE_SCENARIOS;
 
-std::optional<testing::RawResponse> send(const ScenarioRunner& runner, const std::string& server, const std::string& head,
+std::optional<test_support::RawResponse> send(const ScenarioRunner& runner, const std::string& server, const std::string& head,
                                          const std::string& body = "") {
     std::string request = head + "\r\nHost: x\r\n";
     if (!body.empty()) request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    return testing::exchange(runner.port(server), request + "\r\n" + body);
+    return test_support::exchange(runner.port(server), request + "\r\n" + body);
 }
 
 TEST(ShippedScenarios, RestApi) {
@@ -58,7 +58,7 @@ TEST(ShippedScenarios, RestApi) {
 
 TEST(ShippedScenarios, StaticSiteWithCgi) {
     // The scenario and the fixtures it names, where user "nobody" can reach them.
-    testing::TempDir tmp;
+    test_support::TempDir tmp;
     namespace fs = std::filesystem;
     fs::create_directories(tmp.path() / "scenarios");
     fs::copy(kScenarios / "static-site.ini", tmp.path() / "scenarios" / "static-site.ini");

@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv) {
     int out[2], err[2];
@@ -93,4 +93,4 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds wait) {
     }
 }
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 class ChildProcess {
 public:
@@ -34,4 +34,4 @@ private:
     std::optional<int> status_;
 };
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

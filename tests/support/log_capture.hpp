@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 class LogCapture {
 public:
@@ -47,4 +47,4 @@ private:
     std::vector<std::string> lines_;
 };
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 namespace {
 
@@ -205,4 +205,4 @@ std::optional<RawResponse> exchange(std::uint16_t port, std::string_view request
     return client.read_response(head_request);
 }
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

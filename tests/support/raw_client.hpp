@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 struct RawResponse {
     std::string version;
@@ -59,4 +59,4 @@ private:
 // Sends `request` on a new connection and reads one response.
 std::optional<RawResponse> exchange(std::uint16_t port, std::string_view request, bool head_request = false);
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

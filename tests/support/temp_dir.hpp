@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string>
 
-namespace mockserve::testing {
+namespace mockserve::test_support {
 
 class TempDir {
 public:
@@ -37,4 +37,4 @@ private:
     std::filesystem::path path_;
 };
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::test_support

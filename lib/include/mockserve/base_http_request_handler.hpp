@@ -46,17 +46,6 @@ class HTTPServer;
 namespace detail {
 class Channel;
 class HandlerBridge;
-std::string percent_format(std::string_view format, const std::string* args, std::size_t count);
-template <class T>
-std::string to_log_text(const T& value) {
-    if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-        return std::string(std::string_view(value));
-    } else {
-        std::ostringstream out;
-        out << value;
-        return out.str();
-    }
-}
 }  // namespace detail
 
 // Python's DEFAULT_ERROR_MESSAGE, with its %(code)d, %(message)s and %(explain)s keys.
@@ -186,13 +175,25 @@ protected:
 private:
     friend class detail::HandlerBridge;
 
+    // Python's %-formatting of a log message (%s, %d, %r, %%).
+    static std::string format_texts(std::string_view format, const std::string* args, std::size_t count);
+    template <class T>
+    static std::string log_text(const T& value) {
+        if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+            return std::string(std::string_view(value));
+        } else {
+            std::ostringstream out;
+            out << value;
+            return out.str();
+        }
+    }
     template <class... Args>
     static std::string format_message(std::string_view format, const Args&... args) {
         if constexpr (sizeof...(Args) == 0) {
-            return detail::percent_format(format, nullptr, 0);
+            return format_texts(format, nullptr, 0);
         } else {
-            const std::string texts[] = {detail::to_log_text(args)...};
-            return detail::percent_format(format, texts, sizeof...(Args));
+            const std::string texts[] = {log_text(args)...};
+            return format_texts(format, texts, sizeof...(Args));
         }
     }
     // Connects the handler to its connection, and resets it for a request.

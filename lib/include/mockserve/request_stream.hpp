@@ -6,6 +6,8 @@
 // of a chunked body. A small body is already in memory when the handler
 // runs; a large one is read from the socket as the handler reads it.
 
+#include <mockserve/connection_error.hpp>
+
 #include <cstddef>
 #include <limits>
 #include <optional>

@@ -7,8 +7,9 @@
 // in Python; the connection is then closed after the response, because the
 // server cannot know where such a response ends.
 
+#include <mockserve/connection_error.hpp>
+
 #include <cstdint>
-#include <stdexcept>
 #include <string_view>
 
 namespace mockserve::http {
@@ -16,13 +17,6 @@ namespace mockserve::http {
 namespace detail {
 class Channel;
 }
-
-// The client went away or stopped reading while the handler was reading the
-// body or writing the response. The server closes the connection.
-class ConnectionError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 class ResponseStream {
 public:

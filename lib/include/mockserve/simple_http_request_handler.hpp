@@ -20,12 +20,11 @@
 #include <unordered_map>
 #include <vector>
 
-struct stat;
-
 namespace mockserve::http {
 
 namespace detail {
 class TreeContainment;
+struct FileStatus;  // what fstat() said of an open file
 }
 
 // Suffix (".html", lower case) to MIME type.
@@ -98,7 +97,7 @@ protected:
 private:
     // Serves the file at `path`, or the one already open as `opened_fd`
     // (taken over; `known`: its fstat(), when already asked).
-    std::optional<Source> send_file(const std::string& path, int opened_fd = -1, const struct stat* known = nullptr);
+    std::optional<Source> send_file(const std::string& path, int opened_fd = -1, const detail::FileStatus* known = nullptr);
     void send_error_with(int code, std::string_view header, std::string_view value);
     detail::TreeContainment& containment() const;
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 using namespace ::testing;
-using namespace mockserve::testing;
+using namespace mockserve::gtest;
 
 TEST(Consumer, FakeServerAndMatchers) {
     mockserve::scenario::ScenarioBuilder scenario;

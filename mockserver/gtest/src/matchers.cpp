@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-namespace mockserve::testing::detail {
+namespace mockserve::gtest::detail {
 
 std::optional<std::string> method_of(const RecordedRequest& r, const std::string&) { return r.method; }
 std::optional<std::string> path_of(const RecordedRequest& r, const std::string&) { return r.path; }
@@ -37,4 +37,4 @@ std::string json_text(double value) {
 std::string json_text(bool value) { return value ? "true" : "false"; }
 std::string json_text(const std::string& value) { return boost::json::serialize(boost::json::value(value)); }
 
-}  // namespace mockserve::testing::detail
+}  // namespace mockserve::gtest::detail

@@ -1,6 +1,6 @@
 #include <mockserve/gtest/mock_route.hpp>
 
-namespace mockserve::testing {
+namespace mockserve::gtest {
 
 Response::Response() : Response(500) {
     canned_.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
@@ -40,4 +40,4 @@ std::function<scenario::CannedResponse(const RecordedRequest&)> MockRoute::answe
     return [this](const RecordedRequest& request) { return Handle(request).canned(); };
 }
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::gtest

@@ -17,8 +17,8 @@
 namespace mockserve {
 namespace {
 
-using testing::ChildProcess;
-using testing::RawResponse;
+using test_support::ChildProcess;
+using test_support::RawResponse;
 
 std::uint16_t port_from_banner(const std::optional<std::string>& line) {
     std::smatch m;
@@ -44,7 +44,7 @@ protected:
     static void SetUpTestSuite() {
         python_binary = find_python();
         if (python_binary.empty()) return;
-        tree = new testing::TempDir;
+        tree = new test_support::TempDir;
         namespace fs = std::filesystem;
         fs::copy(std::string(MOCKSERVE_FIXTURES) + "/site", tree->path(), fs::copy_options::recursive);
         fs::copy(std::string(MOCKSERVE_FIXTURES) + "/cgi-bin", tree->path() / "cgi-bin", fs::copy_options::recursive);
@@ -74,8 +74,8 @@ protected:
         std::string request = method + " " + target + " HTTP/1.0\r\n" + extra;
         if (!body.empty()) request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
         request += "\r\n" + body;
-        return {testing::exchange(python_port, request, method == "HEAD"),
-                testing::exchange(mockserve_port, request, method == "HEAD")};
+        return {test_support::exchange(python_port, request, method == "HEAD"),
+                test_support::exchange(mockserve_port, request, method == "HEAD")};
     }
     static void expect_same(const std::string& method, const std::string& target,
                             const std::vector<std::string>& headers, const std::string& extra = "",
@@ -89,7 +89,7 @@ protected:
         EXPECT_EQ(ms->body, py->body) << method << " " << target;
     }
 
-    static inline testing::TempDir* tree = nullptr;
+    static inline test_support::TempDir* tree = nullptr;
     static inline ChildProcess* python = nullptr;
     static inline ChildProcess* mockserve = nullptr;
     static inline std::string python_binary;

@@ -2,10 +2,16 @@
 // FakeServer: a scenario's servers for one test, on ephemeral ports, stopped
 // when it goes out of scope. Parallel tests and test processes never collide.
 //
-//   mockserve::testing::FakeServer server("scenarios/checkout.ini");
+//   mockserve::gtest::FakeServer server("scenarios/checkout.ini");
 //   client.post(server.url("api") + "/v1/payments", ...);
 //   EXPECT_THAT(server.requests(), Contains(AllOf(Method("POST"), Path("/v1/payments"))));
 //   EXPECT_TRUE(server.VerifyExpectations());
+//
+// The layer's casing rule: what is written inside a GoogleTest or GoogleMock
+// expression (matchers, Response builders, MockRoute::Handle, and helpers
+// that return an AssertionResult, such as WaitForRequest) is CamelCase like
+// GoogleTest's own; accessors that hand back data (url, requests, journal)
+// are snake_case like the rest of mockserve.
 
 #include <mockserve/gtest/matchers.hpp>
 #include <mockserve/scenario/scenario_builder.hpp>
@@ -18,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace mockserve::testing {
+namespace mockserve::gtest {
 
 class FakeServer {
 public:
@@ -47,4 +53,4 @@ private:
     scenario::ScenarioRunner runner_;
 };
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::gtest

@@ -16,8 +16,8 @@ namespace mockserve {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::ChildProcess;
-using testing::RawClient;
+using test_support::ChildProcess;
+using test_support::RawClient;
 
 std::uint16_t port_from_banner(const std::string& line) {
     std::smatch m;
@@ -35,7 +35,7 @@ TEST(MockserveCommand, ServesADirectoryOnAnEphemeralPortAndStopsOnSigterm) {
     const auto port = port_from_banner(*banner);
     ASSERT_NE(port, 0) << *banner;
 
-    auto r = testing::exchange(port, "GET /docs/data.json HTTP/1.1\r\nHost: test\r\n\r\n");
+    auto r = test_support::exchange(port, "GET /docs/data.json HTTP/1.1\r\nHost: test\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->version, "HTTP/1.1");
@@ -53,7 +53,7 @@ TEST(MockserveCommand, ShortFlagsProtocolAndSigint) {
     ASSERT_TRUE(banner);
     const auto port = port_from_banner(*banner);
     ASSERT_NE(port, 0);
-    auto r = testing::exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = test_support::exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->version, "HTTP/1.0");
     EXPECT_THAT(r->body, HasSubstr("mockserve fixture site"));
@@ -63,7 +63,7 @@ TEST(MockserveCommand, ShortFlagsProtocolAndSigint) {
 }
 
 TEST(MockserveCommand, CgiFlagRunsScripts) {
-    testing::TempDir tmp;  // reachable by "nobody", whom a root server runs scripts as
+    test_support::TempDir tmp;  // reachable by "nobody", whom a root server runs scripts as
     std::filesystem::copy(kFixtures + "/cgi-bin", tmp.path() / "cgi-bin", std::filesystem::copy_options::recursive);
     ::chmod(tmp.path().c_str(), 0755);
     ChildProcess mockserve({MOCKSERVE_BINARY, "--cgi", "--directory", tmp.str(), "0"});
@@ -71,10 +71,10 @@ TEST(MockserveCommand, CgiFlagRunsScripts) {
     ASSERT_TRUE(banner);
     const auto port = port_from_banner(*banner);
     ASSERT_NE(port, 0);
-    auto r = testing::exchange(port, "GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = test_support::exchange(port, "GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "Hello from CGI\n");
-    auto post = testing::exchange(port, "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping");
+    auto post = test_support::exchange(port, "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping");
     ASSERT_TRUE(post);
     EXPECT_EQ(post->body, "ping");
     mockserve.signal(SIGTERM);

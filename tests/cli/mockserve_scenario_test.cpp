@@ -16,7 +16,7 @@ namespace mockserve {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::ChildProcess;
+using test_support::ChildProcess;
 
 const std::string kScenarios = MOCKSERVE_SCENARIOS;
 
@@ -42,19 +42,19 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 TEST(MockserveScenario, TheIssueExampleRunsAsWritten) {
-    testing::TempDir tmp;
+    test_support::TempDir tmp;
     const auto journal = tmp.path() / "journal.jsonl";
     ChildProcess mockserve({MOCKSERVE_BINARY, kScenarios + "/checkout.ini", "--journal", journal.string()});
     auto ports = read_servers(mockserve);
     ASSERT_EQ(ports.size(), 2u);
     ASSERT_TRUE(ports.count("api") && ports.count("legacy"));
 
-    auto created = testing::exchange(ports["api"],
+    auto created = test_support::exchange(ports["api"],
                                      "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                                      "Content-Length: 35\r\n\r\n{\"amount\": 1200, \"currency\": \"EUR\"}");
     ASSERT_TRUE(created);
     EXPECT_EQ(created->status, 201);
-    auto site = testing::exchange(ports["legacy"], "GET /site/docs/data.json HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto site = test_support::exchange(ports["legacy"], "GET /site/docs/data.json HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(site);
     EXPECT_EQ(site->header("Content-type"), "application/json");
 
@@ -83,7 +83,7 @@ TEST(MockserveScenario, FailedExpectationExitsWith1) {
 TEST(MockserveScenario, RunsACommandWithTheServersUrls) {
     // The command posts the payment the scenario expects, through curl-less sh:
     // it only prints its environment; the test checks what it saw.
-    testing::TempDir tmp;
+    test_support::TempDir tmp;
     const auto seen = tmp.path() / "seen.txt";
     ChildProcess ok({MOCKSERVE_BINARY, kScenarios + "/unreliable-upstream.ini", "-q", "--", "/bin/sh", "-c",
                      "echo \"$MOCKSERVE_UPSTREAM_URL\" > " + seen.string()});
@@ -101,7 +101,7 @@ TEST(MockserveScenario, RunsACommandWithTheServersUrls) {
 }
 
 TEST(MockserveScenario, MistakesAreAllReportedAndNothingStarts) {
-    testing::TempDir tmp;
+    test_support::TempDir tmp;
     tmp.write("bad.ini", "[server a]\nport = 99999\n[route b x]\nrequest = GET /x\nresponse = 200\n[what]\n");
     ChildProcess mockserve({MOCKSERVE_BINARY, (tmp.path() / "bad.ini").string()});
     EXPECT_EQ(mockserve.wait(), 2);

@@ -23,7 +23,7 @@
 #include <functional>
 #include <string>
 
-namespace mockserve::testing {
+namespace mockserve::gtest {
 
 class Response {
 public:
@@ -53,4 +53,4 @@ public:
     std::function<scenario::CannedResponse(const RecordedRequest&)> answer();
 };
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::gtest

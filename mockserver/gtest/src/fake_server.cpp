@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace mockserve::testing {
+namespace mockserve::gtest {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journ
     return ::testing::AssertionFailure() << report.to_string();
 }
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::gtest

@@ -17,7 +17,7 @@
 #include <ostream>
 #include <string>
 
-namespace mockserve::testing {
+namespace mockserve::gtest {
 
 using scenario::RecordedRequest;
 
@@ -178,7 +178,7 @@ template <class M>
     return detail::part<int>("status", "", detail::status_of, matcher);
 }
 
-}  // namespace mockserve::testing
+}  // namespace mockserve::gtest
 
 namespace mockserve::scenario {
 // GoogleTest prints a request as the HTTP message it was.

@@ -24,14 +24,15 @@ IoPool::IoPool(boost::asio::io_context& context, unsigned base_threads, unsigned
                std::chrono::milliseconds blocked_after)
     : context_(context),
       base_threads_(std::max(1u, base_threads)),
-      max_threads_(std::max(std::max(1u, base_threads), max_threads) + 1),  // +1: serve_forever's caller
+      max_threads_(std::max(std::max(1u, base_threads), max_threads)),
+      slot_count_(max_threads_ + 1),  // +1: serve_forever's caller may claim one before it counts as running
       blocked_after_(std::max(blocked_after, std::chrono::milliseconds(1))),
-      slots_(new Slot[max_threads_]) {}
+      slots_(new Slot[slot_count_]) {}
 
 IoPool::~IoPool() { join(); }
 
 IoPool::Slot* IoPool::claim_slot() {
-    for (unsigned i = 0; i < max_threads_; ++i) {
+    for (unsigned i = 0; i < slot_count_; ++i) {
         bool expected = false;
         if (slots_[i].used.compare_exchange_strong(expected, true)) return &slots_[i];
     }
@@ -96,7 +97,7 @@ void IoPool::run_here() {
 unsigned IoPool::blocked_count(std::int64_t now) const {
     const auto threshold = std::chrono::nanoseconds(blocked_after_).count();
     unsigned blocked = 0;
-    for (unsigned i = 0; i < max_threads_; ++i) {
+    for (unsigned i = 0; i < slot_count_; ++i) {
         const auto since = slots_[i].handler_since.load(std::memory_order_relaxed);
         if (since != 0 && now - since >= threshold) ++blocked;
     }

@@ -66,7 +66,8 @@ private:
 
     boost::asio::io_context& context_;
     const unsigned base_threads_;
-    const unsigned max_threads_;
+    const unsigned max_threads_;  // runners at most, the added ones and serve_forever's caller included
+    const unsigned slot_count_;
     const std::chrono::milliseconds blocked_after_;
     std::unique_ptr<Slot[]> slots_;
     std::atomic<unsigned> running_{0};

@@ -7,11 +7,15 @@
 #include "io_pool.hpp"
 
 #include <mockserve/exchange.hpp>
-#include <mockserve/http_server.hpp>
 #include <mockserve/limits.hpp>
 
 #include <memory>
 #include <string_view>
+
+namespace mockserve::http {
+class BaseHTTPRequestHandler;
+class HTTPServer;
+}  // namespace mockserve::http
 
 namespace mockserve::http::detail {
 

@@ -83,11 +83,15 @@ void Session::do_read_more_head() {
 }
 
 void Session::on_read_head(const boost::system::error_code& ec, std::size_t bytes) {
+    if (took_input(ec, bytes)) do_read_head();
+}
+
+bool Session::took_input(const boost::system::error_code& ec, std::size_t bytes) {
     const bool expired = deadline_.disarm();
     in_.commit(bytes);
-    if (expired) return on_io_error(net::error::timed_out);
-    if (ec) return on_io_error(ec);
-    do_read_head();
+    if (!expired && !ec) return true;
+    on_io_error(expired ? net::error::timed_out : ec);
+    return false;
 }
 
 void Session::on_io_error(const boost::system::error_code& ec) {
@@ -148,7 +152,7 @@ void Session::refuse(const HttpError& error) {
     if (observed_) {
         if (exchange_started_ == Clock::time_point{}) begin_exchange();  // refused inside the head
         if (exchange_.version.empty()) {  // the request line itself was refused: what can be read of it
-            const auto words = split_refused_request_line(exchange_.request_line);
+            const auto words = split_refused_request_line(bridge_.handler().requestline);
             exchange_.method = words.method;
             exchange_.target = words.target;
         }
@@ -201,11 +205,7 @@ void Session::do_read_body() {
 }
 
 void Session::on_read_body(const boost::system::error_code& ec, std::size_t bytes) {
-    const bool expired = deadline_.disarm();
-    in_.commit(bytes);
-    if (expired) return on_io_error(net::error::timed_out);
-    if (ec) return on_io_error(ec);
-    do_read_body();
+    if (took_input(ec, bytes)) do_read_body();
 }
 
 void Session::on_read_body_rest(const boost::system::error_code& ec, std::size_t bytes) {
@@ -293,7 +293,6 @@ void Session::begin_exchange() {
     if (!observed_) return;
     exchange_started_ = Clock::now();
     exchange_.received = std::chrono::system_clock::now();
-    exchange_.request_line = bridge_.handler().requestline;
 }
 
 void Session::report_exchange() {
@@ -311,10 +310,19 @@ void Session::report_exchange() {
           : bridge_.lost()                       ? Exchange::End::client_gone
                                                  : Exchange::End::complete;
     e.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);
+    // The handler is done with this request: what it holds of it moves on.
+    e.request_line = std::move(h.requestline);
     e.headers = std::move(h.headers);
     e.annotation = bridge_.take_annotation();
     host_->observer()(std::move(e));
-    e = Exchange{};
+    // Ready for the next exchange, keeping what the strings had allocated.
+    e.request_line.clear();
+    e.method.clear();
+    e.target.clear();
+    e.version.clear();
+    e.headers.clear();
+    e.refusal.reset();
+    e.annotation.reset();
     exchange_started_ = {};
 }
 

@@ -76,6 +76,9 @@ private:
     void on_linger(const boost::system::error_code& ec, std::size_t bytes);
     void close_now();
 
+    // Ends a read into the input buffer: false (the failure handled) when it
+    // failed or timed out.
+    bool took_input(const boost::system::error_code& ec, std::size_t bytes);
     // A read or write of the client failed: a timeout inside a request is
     // answered (408); anything else ends the connection.
     void on_io_error(const boost::system::error_code& ec);

@@ -27,7 +27,9 @@ bool ScenarioHandler::parse_request() {
 void ScenarioHandler::handle_one_request() {
     const bool journal_on = context_.journal.enabled();
     RecordedRequest& record = record_;
-    record = RecordedRequest{};
+    // The last entry was moved to the journal; what is not assigned below is reset.
+    record.route.reset();
+    record.body_truncated = false;
     if (journal_on) {
         // Numbered on arrival, so that the journal's order is the order requests came in.
         record.sequence = context_.journal.next_sequence();

@@ -2,11 +2,11 @@
 
 namespace mockserve::http::detail {
 
-void Deadline::arm(Clock::time_point when, const std::shared_ptr<void>& owner) {
+void Deadline::arm(Clock::time_point when) {
     expired_ = false;
     operation_deadline_ = when;
     if (waiting_ && expiry_ <= when) return;  // it wakes early, and then waits on
-    wait_until(when, owner);
+    wait_until(when, owner_());
 }
 
 bool Deadline::disarm() {

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace mockserve::http::detail {
@@ -22,11 +23,13 @@ class Deadline {
 public:
     using Clock = std::chrono::steady_clock;
 
-    explicit Deadline(Stream& stream) : stream_(stream), timer_(stream.get_executor()) {}
+    // `owner` gives what the timer keeps alive while it waits (the session);
+    // it is asked only when the timer is set, not at every arm().
+    Deadline(Stream& stream, std::function<std::shared_ptr<void>()> owner)
+        : stream_(stream), owner_(std::move(owner)), timer_(stream.get_executor()) {}
 
-    // The operation about to start must end by `when`; `owner` is kept alive
-    // while the timer waits.
-    void arm(Clock::time_point when, const std::shared_ptr<void>& owner);
+    // The operation about to start must end by `when`.
+    void arm(Clock::time_point when);
     // The operation ended; true if it ended because the deadline passed.
     bool disarm();
     void cancel() { timer_.cancel(); }
@@ -35,6 +38,7 @@ private:
     void wait_until(Clock::time_point expiry, std::shared_ptr<void> owner);
 
     Stream& stream_;
+    const std::function<std::shared_ptr<void>()> owner_;
     boost::asio::steady_timer timer_;
     Clock::time_point operation_deadline_ = Clock::time_point::max();  // max(): nothing pending
     Clock::time_point expiry_{};

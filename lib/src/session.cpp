@@ -30,7 +30,7 @@ Session::Session(std::shared_ptr<SessionHost> host, std::unique_ptr<Stream> stre
     : host_(std::move(host)),
       limits_(host_->session_limits()),
       stream_(std::move(stream)),
-      deadline_(*stream_),
+      deadline_(*stream_, [this] { return std::shared_ptr<void>(shared_from_this()); }),
       delay_timer_(stream_->get_executor()),
       in_(limits_.max_header_bytes + limits_.max_chunk_line + limits_.max_trailer_bytes + kReadSize),
       scanner_(limits_),
@@ -76,8 +76,7 @@ void Session::do_read_more_head() {
     inline_writes_ = 0;  // this read completes from the io_context: the stack starts afresh
     deadline_.arm(scanner_.started() ? request_deadline_
                                      : Clock::now() + (requests_ == 0 ? limits_.request_timeout
-                                                                      : limits_.keep_alive_timeout),
-                  shared_from_this());
+                                                                      : limits_.keep_alive_timeout));
     const auto room = std::min(kReadSize, in_.max_size() - in_.size());
     stream_->async_read_some(in_.prepare(room), StreamCompletion::to<&Session::on_read_head>(shared_from_this()));
 }
@@ -171,7 +170,7 @@ void Session::refuse(const HttpError& error) {
 void Session::do_send_continue() {
     // "100 Continue" goes out before the client sends the body.
     phase_ = Phase::sending_continue;
-    deadline_.arm(Clock::now() + limits_.io_timeout, shared_from_this());
+    deadline_.arm(Clock::now() + limits_.io_timeout);
     stream_->async_write(net::buffer(writer_.output()),
                          StreamCompletion::to<&Session::on_send_continue>(shared_from_this()));
 }
@@ -192,13 +191,13 @@ void Session::do_read_body() {
         case BodyReader::Ahead::failed:
             return refuse(body_.error());
         case BodyReader::Ahead::need_input: {
-            deadline_.arm(request_deadline_, shared_from_this());
+            deadline_.arm(request_deadline_);
             const auto room = std::min(kReadSize, in_.max_size() - in_.size());
             return stream_->async_read_some(in_.prepare(room),
                                             StreamCompletion::to<&Session::on_read_body>(shared_from_this()));
         }
         case BodyReader::Ahead::read_rest:
-            deadline_.arm(request_deadline_, shared_from_this());
+            deadline_.arm(request_deadline_);
             return stream_->async_read(body_.ahead_rest(),
                                        StreamCompletion::to<&Session::on_read_body_rest>(shared_from_this()));
     }
@@ -264,7 +263,7 @@ void Session::do_write() {
         if (sent == out.size()) return on_write({}, sent);
     }
     inline_writes_ = 0;
-    deadline_.arm(Clock::now() + limits_.io_timeout, shared_from_this());
+    deadline_.arm(Clock::now() + limits_.io_timeout);
     stream_->async_write(net::buffer(out.data() + sent, out.size() - sent),
                          StreamCompletion::to<&Session::on_write>(shared_from_this()));
 }
@@ -333,7 +332,7 @@ void Session::do_linger() {
     phase_ = Phase::lingering;
     stream_->shutdown_send();
     in_.clear();
-    deadline_.arm(Clock::now() + kLingerTime, shared_from_this());
+    deadline_.arm(Clock::now() + kLingerTime);
     stream_->async_read_some(in_.prepare(kReadSize), StreamCompletion::to<&Session::on_linger>(shared_from_this()));
 }
 

@@ -254,7 +254,7 @@ std::string BaseHTTPRequestHandler::log_date_time_string() const {
 
 std::string BaseHTTPRequestHandler::address_string() const { return client_address.host; }
 
-int BaseHTTPRequestHandler::client_socket() const { return channel_ ? channel_->native_handle() : -1; }
+int BaseHTTPRequestHandler::client_socket() const { return channel_ ? channel_->wait_handle() : -1; }
 
 void BaseHTTPRequestHandler::delay_response(std::chrono::milliseconds delay) {
     if (channel_) channel_->delay_response(delay);
@@ -286,7 +286,7 @@ void BaseHTTPRequestHandler::delegate_request(BaseHTTPRequestHandler& other) {
     } give_back{headers, other.headers};
     other.handle_one_request();
     // A head `other` began but did not end is ended for it, as for any handler.
-    if (!other.headers_buffer_.empty()) other.end_headers();
+    if (other.has_unsent_head()) other.end_headers();
     close_connection = other.close_connection;
 }
 

@@ -20,7 +20,8 @@ public:
     virtual void write(std::string_view bytes) = 0;
     virtual void flush() = 0;
     virtual void send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;
-    virtual int native_handle() const = 0;
+    // What to poll to notice a client that leaves (Stream::wait_handle()).
+    virtual int wait_handle() const = 0;
     // Holds the response back this long after the handler returns, on a
     // timer: no thread waits.
     virtual void delay_response(std::chrono::milliseconds delay) = 0;

@@ -43,6 +43,7 @@ void HandlerBridge::close() {
 void HandlerBridge::begin_request() {
     handler_->begin_request();
     abort_ = Abort::none;
+    broke_off_ = false;
     response_delay_ = {};
     bytes_sent_ = 0;
     annotation_.reset();
@@ -77,6 +78,7 @@ void HandlerBridge::on_exception(const char* what) {
     h.close_connection = true;
     if (writer_.committed()) {
         lost_ = true;  // part of a response is out: the only honest end is to close
+        broke_off_ = true;
         return;
     }
     writer_.discard();

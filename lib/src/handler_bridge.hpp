@@ -50,7 +50,10 @@ public:
     // What handler code asked of the connection, for the session.
     enum class Abort { none, close, reset };
     Abort abort_requested() const { return abort_; }
-    bool lost() const { return lost_; }  // the client went away during handler code
+    // The connection cannot go on: the client went away during handler code,
+    // or the handler failed with part of its response out (broke_off()).
+    bool lost() const { return lost_; }
+    bool broke_off() const { return broke_off_; }
     std::chrono::milliseconds take_response_delay() { return std::exchange(response_delay_, {}); }
     // Bytes the handler's own writes sent (streaming, files); the session adds its own.
     std::uint64_t take_bytes_sent() { return std::exchange(bytes_sent_, 0); }
@@ -65,7 +68,7 @@ private:
     void write(std::string_view bytes) override;
     void flush() override;
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
-    int native_handle() const override { return stream_.wait_handle(); }
+    int wait_handle() const override { return stream_.wait_handle(); }
     void delay_response(std::chrono::milliseconds delay) override { response_delay_ = delay; }
     void abort(bool reset) override { abort_ = reset ? Abort::reset : Abort::close; }
     void annotate(std::any note) override { annotation_ = std::move(note); }
@@ -80,6 +83,7 @@ private:
     std::unique_ptr<BaseHTTPRequestHandler> handler_;
     bool open_ = false;
     bool lost_ = false;
+    bool broke_off_ = false;
     Abort abort_ = Abort::none;
     std::chrono::milliseconds response_delay_{0};
     std::uint64_t bytes_sent_ = 0;

@@ -305,7 +305,7 @@ void Session::report_exchange() {
     e.bytes_sent = bytes;
     const auto abort = bridge_.abort_requested();
     e.end = abort == HandlerBridge::Abort::reset ? Exchange::End::reset
-          : abort == HandlerBridge::Abort::close ? Exchange::End::closed
+          : abort == HandlerBridge::Abort::close || bridge_.broke_off() ? Exchange::End::closed
           : bridge_.lost()                       ? Exchange::End::client_gone
                                                  : Exchange::End::complete;
     e.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);

@@ -291,6 +291,14 @@ public:
         annotate_exchange(std::string("seen ") + path);
         if (path == "/reset") return abort_connection(true);
         if (path == "/throw") throw std::runtime_error("boom");
+        if (path == "/break") {  // fails with part of its answer out
+            send_response(200);
+            send_header("Content-Length", "100");
+            end_headers();
+            wfile.write("part");
+            wfile.flush();
+            throw std::runtime_error("broke off");
+        }
         HelloHandler::do_GET();
     }
 };
@@ -332,6 +340,9 @@ TEST(HTTPServer, ReportsEveryExchangeBeforeItsAnswerLeaves) {
         RawClient reset(server.server_port);
         reset.send("GET /reset HTTP/1.1\r\nHost: x\r\n\r\n");
         EXPECT_EQ(reset.read_to_close(), "");
+        RawClient broken(server.server_port);
+        broken.send("GET /break HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_THAT(broken.read_to_close(), ::testing::EndsWith("\r\n\r\npart"));
         RawClient refused(server.server_port);
         refused.send("GET /x HTTP/1.2 extra\r\nHost: x\r\n\r\n");
         auto bad = refused.read_response();
@@ -340,9 +351,15 @@ TEST(HTTPServer, ReportsEveryExchangeBeforeItsAnswerLeaves) {
     }
     server.shutdown();
     seen = log.taken();
-    ASSERT_EQ(seen.size(), 2u);
-    const auto& was_reset = seen[0].target == "/reset" ? seen[0] : seen[1];
-    const auto& was_refused = seen[0].target == "/reset" ? seen[1] : seen[0];
+    ASSERT_EQ(seen.size(), 3u);
+    const auto by_target = [&](const std::string& target) -> const Exchange& {
+        return *std::find_if(seen.begin(), seen.end(), [&](const Exchange& e) { return e.target == target; });
+    };
+    const auto& was_reset = by_target("/reset");
+    const auto& was_refused =
+        *std::find_if(seen.begin(), seen.end(), [](const Exchange& e) { return e.refusal.has_value(); });
+    EXPECT_EQ(by_target("/break").end, Exchange::End::closed);
+    EXPECT_EQ(by_target("/break").status, 200);
     EXPECT_EQ(was_reset.end, Exchange::End::reset);
     EXPECT_EQ(was_reset.status, 0);
     ASSERT_TRUE(was_refused.refusal);

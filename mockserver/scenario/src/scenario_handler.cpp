@@ -69,12 +69,9 @@ void ScenarioHandler::handle_one_request() {
         record.body = callback ? body : std::move(body);
         record.explanation = explanation;
     }
-    if (callback) {
-        // Attached first, so that a callback that throws is recorded with its route.
-        if (journal_on) annotate_exchange(&record_);
-        return answer(std::get<Callback>(route->action).answer(record));
-    }
-    if (journal_on) annotate_exchange(&record_);
+    // Attached before a callback runs, so that one that throws is recorded with its route.
+    if (journal_on) annotate_exchange(&record);
+    if (callback) return answer(std::get<Callback>(route->action).answer(record));
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));

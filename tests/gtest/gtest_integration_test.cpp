@@ -117,7 +117,7 @@ TEST(FakeServer, WaitsForARequestFromABackgroundClient) {
     const auto missing = server.WaitForRequest(Path("/never"), std::chrono::milliseconds(50));
     EXPECT_FALSE(missing);
     EXPECT_THAT(missing.message(), HasSubstr("no request that has path \"/never\" arrived within 50 ms; "
-                                             "1 request(s) received:\n\nGET /users HTTP/1.1\nHost: shop\n"));
+                                             "1 request received:\n\nGET /users HTTP/1.1\nHost: shop\n"));
 }
 
 TEST(FakeServer, VerificationListsTheClosestRequests) {

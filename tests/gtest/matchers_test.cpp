@@ -77,8 +77,8 @@ TEST(Matchers, Body) {
 TEST(Matchers, JsonBodyIgnoresKeyOrderAndWhiteSpace) {
     EXPECT_THAT(payment(), JsonBody(R"({"gift": false, "items": [{"sku":"A1"}], "currency": "EUR", "amount": 1200})"));
     EXPECT_EQ(why_not(JsonBody(R"({"amount": 1})"), payment()),
-              "which has JSON body \"{\\\"amount\\\":1200,\\\"currency\\\":\\\"EUR\\\",\\\"gift\\\":false,"
-              "\\\"items\\\":[{\\\"sku\\\":\\\"A1\\\"}]}\", expected \"{\\\"amount\\\":1}\"");
+              R"(which has JSON body {"amount":1200,"currency":"EUR","gift":false,"items":[{"sku":"A1"}]}, expected {"amount":1})");
+    EXPECT_EQ(description(JsonBody(R"({"amount": 1})")), R"(has JSON body {"amount":1})");
     RecordedRequest text = payment();
     text.body = "not json";
     EXPECT_EQ(why_not(JsonBody("{}"), text), "which has no JSON body");
@@ -91,9 +91,13 @@ TEST(Matchers, JsonField) {
     EXPECT_THAT(payment(), JsonField("/gift", false));
     EXPECT_THAT(payment(), JsonField("/items/0/sku", "A1"));
     EXPECT_THAT(payment(), JsonField("/currency", HasSubstr("EU")));
-    EXPECT_EQ(why_not(JsonField("/amount", 999), payment()), "which has JSON field /amount \"1200\", expected \"999\"");
+    // JSON text as it is: quotes only around strings.
+    EXPECT_EQ(why_not(JsonField("/amount", 999), payment()), "which has JSON field /amount 1200, expected 999");
+    EXPECT_EQ(why_not(JsonField("/currency", "USD"), payment()), R"(which has JSON field /currency "EUR", expected "USD")");
     EXPECT_EQ(why_not(JsonField("/missing", 1), payment()), "which has no JSON field /missing");
-    EXPECT_EQ(description(JsonField("/amount", 1200)), "has JSON field /amount \"1200\"");
+    EXPECT_EQ(description(JsonField("/amount", 1200)), "has JSON field /amount 1200");
+    EXPECT_EQ(description(JsonField("/gift", false)), "has JSON field /gift false");
+    EXPECT_EQ(description(JsonField("/currency", "EUR")), R"(has JSON field /currency "EUR")");
 }
 
 TEST(Matchers, ServerRouteAndStatus) {
@@ -118,8 +122,48 @@ TEST(Matchers, ComposeWithGoogleMocksOwn) {
 }
 
 TEST(Matchers, ARequestPrintsAsItsHttpMessage) {
-    EXPECT_THAT(PrintToString(payment()), StartsWith("\nPOST /v1/payments?mode=test HTTP/1.1\nHost: shop\n"
-                                                     "Content-Type: application/json\n\n{\"amount\": 1200"));
+    RecordedRequest answered = payment();
+    answered.answered = true;
+    answered.duration = std::chrono::microseconds(84);
+    EXPECT_EQ(PrintToString(answered),
+              "\nPOST /v1/payments?mode=test HTTP/1.1\nHost: shop\nContent-Type: application/json\n\n"
+              "{\"amount\": 1200, \"currency\": \"EUR\", \"items\": [{\"sku\": \"A1\"}], \"gift\": false}\n"
+              "-- #3 on api, route create-payment, answered 201 in 84 us");
+}
+
+TEST(Matchers, ARequestStillBeingAnsweredSaysSo) {
+    // What a MockRoute's Handle sees, and prints for an unexpected call.
+    RecordedRequest in_flight = payment();
+    in_flight.status = 0;
+    EXPECT_THAT(PrintToString(in_flight), EndsWith("\n-- #3 on api, route create-payment, not answered yet"));
+    RecordedRequest faulted = payment();
+    faulted.answered = true;
+    faulted.status = 0;
+    faulted.duration = std::chrono::microseconds(12);
+    EXPECT_THAT(PrintToString(faulted), EndsWith("\n-- #3 on api, route create-payment, no response sent (after 12 us)"));
+}
+
+TEST(Matchers, AListOfRequestsPrintsAsCountThenMessages) {
+    RecordedRequest first = payment();
+    first.answered = true;
+    RecordedRequest second;
+    second.sequence = 4;
+    second.server = "api";
+    second.method = "GET";
+    second.target = "/health";
+    second.version = "HTTP/1.1";
+    second.headers = {{"Host", "shop"}};
+    second.answered = true;
+    second.status = 404;
+    second.explanation = "no route matches GET /health";
+    EXPECT_EQ(PrintToString(std::vector<RecordedRequest>{second}),
+              "\n1 request received:\n\n"
+              "GET /health HTTP/1.1\nHost: shop\n-- #4 on api, route (none), answered 404 in 0 us\n"
+              "-- no route matches GET /health");
+    EXPECT_THAT(PrintToString(std::vector<RecordedRequest>{first, second}),
+                AllOf(StartsWith("\n2 requests received:\n\nPOST /v1/payments?mode=test HTTP/1.1\n"),
+                      HasSubstr("answered 201 in 0 us\n\nGET /health HTTP/1.1\n"), EndsWith("no route matches GET /health")));
+    EXPECT_EQ(PrintToString(std::vector<RecordedRequest>{}), "\nno request was received");
 }
 
 }  // namespace

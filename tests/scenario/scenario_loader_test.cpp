@@ -163,4 +163,23 @@ TEST(CanonicalJson, KeyOrderAndWhiteSpaceDoNotMatter) {
 }
 
 }  // namespace
+TEST(ScenarioLoader, MistakesAreListedInLineOrder) {
+    // Found in three passes (the section's keys, the references between
+    // sections, the whole scenario's checks), listed as the file reads.
+    const auto result = parse_scenario("[server api]\n"
+                                       "[route ghost r]\n"
+                                       "request = GET /\n"
+                                       "response = 200\n"
+                                       "[route api a]\n"
+                                       "request = GET /a\n"
+                                       "[route api b]\n"
+                                       "request = GET /b\n"
+                                       "response = 9000\n",
+                                       "order.ini", kScenarios);
+    EXPECT_THAT(result.errors,
+                ElementsAre("order.ini:2: route 'r' names server 'ghost', which is not declared",
+                            "order.ini:5: route 'a' has no action: give it response = STATUS, static = DIR or cgi = DIR",
+                            "order.ini:9: response status must be 100-599, not '9000'"));
+}
+
 }  // namespace mockserve::scenario

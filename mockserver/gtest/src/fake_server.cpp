@@ -19,14 +19,6 @@ scenario::Scenario load(const std::filesystem::path& file) {
     return std::move(*loaded.scenario);
 }
 
-std::string listing(const std::vector<RecordedRequest>& requests) {
-    std::ostringstream out;
-    if (requests.empty()) return "no request was received";
-    out << requests.size() << " request(s) received:";
-    for (const auto& request : requests) out << "\n\n" << request;
-    return out.str();
-}
-
 }  // namespace
 
 FakeServer::FakeServer(const std::filesystem::path& scenario_file) : runner_(load(scenario_file)) {}
@@ -50,7 +42,7 @@ std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journ
     std::ostringstream expected;
     matcher.DescribeTo(&expected);
     return ::testing::AssertionFailure() << "no request that " << expected.str() << " arrived within "
-                                         << timeout.count() << " ms; " << listing(requests());
+                                         << timeout.count() << " ms; " << scenario::listing(requests());
 }
 
 ::testing::AssertionResult FakeServer::VerifyExpectations() const {

@@ -34,6 +34,7 @@ RecordedRequest unrouted_request(http::Exchange& e, const std::string& server, J
 http::ExchangeObserver journal_feed(Journal& journal, std::string server) {
     return [&journal, server = std::move(server)](http::Exchange&& e) {
         const auto finish = [&](RecordedRequest&& request) {
+            request.answered = true;
             request.status = e.status;
             request.bytes_sent = e.bytes_sent;
             journal.record(std::move(request));

@@ -2,6 +2,8 @@
 
 #include <mockserve/headers.hpp>
 
+#include <sstream>
+
 namespace mockserve::scenario {
 
 namespace {
@@ -29,10 +31,24 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
             os << "\n[... " << r.body_size << " bytes in all]";
         os << '\n';
     }
-    os << "-- #" << r.sequence << " on " << r.server << ", route " << r.route.value_or("(none)") << ", answered "
-       << r.status << " in " << r.duration.count() << " us";
+    os << "-- #" << r.sequence << " on " << r.server << ", route " << r.route.value_or("(none)") << ", ";
+    if (!r.answered) {
+        os << "not answered yet";
+    } else if (r.status == 0) {
+        os << "no response sent (after " << r.duration.count() << " us)";
+    } else {
+        os << "answered " << r.status << " in " << r.duration.count() << " us";
+    }
     if (!r.explanation.empty()) os << "\n-- " << r.explanation;
     return os;
+}
+
+std::string listing(const std::vector<RecordedRequest>& requests) {
+    if (requests.empty()) return "no request was received";
+    std::ostringstream out;
+    out << requests.size() << (requests.size() == 1 ? " request" : " requests") << " received:";
+    for (const auto& request : requests) out << "\n\n" << request;
+    return out.str();
 }
 
 std::string summary(const RecordedRequest& r) {

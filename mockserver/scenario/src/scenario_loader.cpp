@@ -6,6 +6,7 @@
 
 #include <mockserve/detail/text.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -65,11 +66,23 @@ public:
             scenario_.file = label_;
             result.scenario = std::move(scenario_);
         }
+        // Found section by section, then across sections: reported in the
+        // order of the file, as a person fixes them.
+        std::stable_sort(errors_.begin(), errors_.end(),
+                         [this](const std::string& a, const std::string& b) { return line_of(a) < line_of(b); });
         result.errors = std::move(errors_);
         return result;
     }
 
 private:
+    // The LINE of "LABEL:LINE: message".
+    int line_of(const std::string& error) const {
+        int line = 0;
+        for (std::size_t i = label_.size() + 1; i < error.size() && error[i] >= '0' && error[i] <= '9'; ++i)
+            line = line * 10 + (error[i] - '0');
+        return line;
+    }
+
     void fail(int line, const std::string& message) { errors_.push_back(label_ + ":" + std::to_string(line) + ": " + message); }
 
     std::filesystem::path resolve(const std::string& path) const {

@@ -30,9 +30,13 @@ template <class T>
 class PartMatcher : public ::testing::MatcherInterface<const RecordedRequest&> {
 public:
     using Getter = std::optional<T> (*)(const RecordedRequest&, const std::string& key);
+    // How the part's value prints: quoted as a C++ string, or as it is (JSON
+    // text, where quotes belong to strings only: 1200 against "EUR").
+    enum class Printing { quoted, verbatim };
     PartMatcher(std::string what, std::string key, Getter get, ::testing::Matcher<const T&> inner,
-                std::optional<std::string> literal)
-        : what_(std::move(what)), key_(std::move(key)), get_(get), inner_(std::move(inner)), literal_(std::move(literal)) {}
+                std::optional<std::string> literal, Printing printing = Printing::quoted)
+        : what_(std::move(what)), key_(std::move(key)), get_(get), inner_(std::move(inner)), literal_(std::move(literal)),
+          printing_(printing) {}
 
     bool MatchAndExplain(const RecordedRequest& request, ::testing::MatchResultListener* listener) const override {
         const auto value = get_(request, key_);
@@ -43,7 +47,7 @@ public:
         ::testing::StringMatchResultListener inner;
         const bool matched = inner_.MatchAndExplain(*value, &inner);
         if (!matched) {
-            *listener << "which has " << what_ << " " << ::testing::PrintToString(*value) << ", expected ";
+            *listener << "which has " << what_ << " " << printed(*value) << ", expected ";
             if (literal_) {
                 *listener << *literal_;
             } else {
@@ -73,11 +77,18 @@ public:
     }
 
 private:
+    std::string printed(const T& value) const {
+        if constexpr (std::is_convertible_v<const T&, std::string>)
+            if (printing_ == Printing::verbatim) return value;
+        return ::testing::PrintToString(value);
+    }
+
     std::string what_;
     std::string key_;
     Getter get_;
     ::testing::Matcher<const T&> inner_;
     std::optional<std::string> literal_;
+    Printing printing_;
 };
 
 template <class T, class M>
@@ -87,6 +98,18 @@ template <class T, class M>
     if constexpr (std::is_convertible_v<const M&, T>) literal = ::testing::PrintToString(T(matcher));
     return ::testing::MakeMatcher(new PartMatcher<T>(std::move(what), std::move(key), get,
                                                      ::testing::MatcherCast<const T&>(matcher), std::move(literal)));
+}
+
+// A part whose value is JSON text, printed as it is: `has JSON field /amount
+// 1200`, `... /currency "EUR"`. A plain expected value is JSON text too.
+template <class M>
+::testing::Matcher<const RecordedRequest&> json_part(std::string what, std::string key,
+                                                      typename PartMatcher<std::string>::Getter get, const M& matcher) {
+    std::optional<std::string> literal;
+    if constexpr (std::is_convertible_v<const M&, std::string>) literal = std::string(matcher);
+    return ::testing::MakeMatcher(new PartMatcher<std::string>(std::move(what), std::move(key), get,
+                                                               ::testing::MatcherCast<const std::string&>(matcher),
+                                                               std::move(literal), PartMatcher<std::string>::Printing::verbatim));
 }
 
 std::optional<std::string> method_of(const RecordedRequest& r, const std::string&);
@@ -141,7 +164,7 @@ template <class M>
 inline ::testing::Matcher<const RecordedRequest&> JsonBody(const std::string& json) {
     const auto expected = detail::canonical(json);
     if (!expected) throw std::invalid_argument("JsonBody: not JSON: " + json);
-    return detail::part<std::string>("JSON body", "", detail::json_of, *expected);
+    return detail::json_part("JSON body", "", detail::json_of, *expected);
 }
 // The value at a JSON pointer ("/amount", "/items/0/id") in the body equals
 // `expected` (numbers by value, strings, booleans), or, given a matcher,
@@ -150,16 +173,16 @@ template <class T>
 ::testing::Matcher<const RecordedRequest&> JsonField(const std::string& pointer, const T& expected) {
     const std::string what = "JSON field " + pointer;
     if constexpr (std::is_same_v<T, bool>) {
-        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(expected));
+        return detail::json_part(what, pointer, detail::json_field_of, detail::json_text(expected));
     } else if constexpr (std::is_integral_v<T>) {
-        return detail::part<std::string>(what, pointer, detail::json_field_of,
+        return detail::json_part(what, pointer, detail::json_field_of,
                                          detail::json_text(static_cast<long long>(expected)));
     } else if constexpr (std::is_floating_point_v<T>) {
-        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(static_cast<double>(expected)));
+        return detail::json_part(what, pointer, detail::json_field_of, detail::json_text(static_cast<double>(expected)));
     } else if constexpr (std::is_convertible_v<const T&, std::string>) {
-        return detail::part<std::string>(what, pointer, detail::json_field_of, detail::json_text(std::string(expected)));
+        return detail::json_part(what, pointer, detail::json_field_of, detail::json_text(std::string(expected)));
     } else {
-        return detail::part<std::string>(what, pointer, detail::json_field_of, expected);
+        return detail::json_part(what, pointer, detail::json_field_of, expected);
     }
 }
 // The scenario server that received it.
@@ -183,4 +206,7 @@ template <class M>
 namespace mockserve::scenario {
 // GoogleTest prints a request as the HTTP message it was.
 inline void PrintTo(const RecordedRequest& request, std::ostream* os) { *os << "\n" << request; }
+// A list of them (what requests() returns) as a count, then each message
+// after a blank line, instead of GoogleTest's "{ a, b }" on the messages.
+inline void PrintTo(const std::vector<RecordedRequest>& requests, std::ostream* os) { *os << "\n" << listing(requests); }
 }  // namespace mockserve::scenario

@@ -29,6 +29,7 @@ struct RecordedRequest {
     bool body_truncated = false;   // body holds less than body_size
     std::string client;            // "127.0.0.1:54321"
     std::chrono::system_clock::time_point received;
+    bool answered = false;         // false while a route is still answering it (what a MockRoute sees)
     int status = 0;                // 0: no response was sent (a fault, or the client left)
     std::uint64_t bytes_sent = 0;
     std::chrono::microseconds duration{0};
@@ -41,6 +42,9 @@ struct RecordedRequest {
 };
 
 std::ostream& operator<<(std::ostream& os, const RecordedRequest& request);
+// "2 requests received:" and each request as above, a blank line between
+// them; "no request was received" for none.
+std::string listing(const std::vector<RecordedRequest>& requests);
 // "POST /v1/payments (route create-payment, 201)": one line, for lists.
 std::string summary(const RecordedRequest& request);
 

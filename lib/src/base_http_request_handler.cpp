@@ -98,7 +98,8 @@ void BaseHTTPRequestHandler::send_unsupported_method() {
 bool BaseHTTPRequestHandler::parse_request() {
     if (path.size() > 1 && path[0] == '/' && path[1] == '/') {
         const auto first = path.find_first_not_of('/');
-        path = "/" + (first == std::string::npos ? std::string() : path.substr(first));
+        path.erase(0, first == std::string::npos ? path.size() : first);
+        path.insert(path.begin(), '/');
     }
     const bool server_http11 = protocol_version >= "HTTP/1.1";
     close_connection = !(request_version >= "HTTP/1.1" && server_http11);

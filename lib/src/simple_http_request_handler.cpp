@@ -78,8 +78,10 @@ std::string hex(std::uint64_t value) {
 std::string etag_for(const struct stat& st) {
     const auto mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
                           static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-    return "\"" + hex(static_cast<std::uint64_t>(st.st_size)) + "-" + hex(mtime_ns) + "-" +
-           hex(static_cast<std::uint64_t>(st.st_ino)) + "\"";
+    std::string tag(1, '"');
+    tag.append(hex(static_cast<std::uint64_t>(st.st_size))).append(1, '-').append(hex(mtime_ns)).append(1, '-');
+    tag.append(hex(static_cast<std::uint64_t>(st.st_ino))).append(1, '"');
+    return tag;
 }
 
 // If-None-Match, with the weak comparison RFC 9110 section 13.1.2 asks for.
@@ -261,7 +263,7 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_h
             // browser reads "/\host" as another site (CVE-2021-28861).
             std::string location;
             for (const char c : request_path) location += c == '\\' ? std::string("%5C") : std::string(1, c);
-            location += "/" + std::string(detail::query_and_fragment(path));
+            location.append(1, '/').append(detail::query_and_fragment(path));
             send_response(301);
             send_header("Location", location);
             send_header("Content-Length", "0");

@@ -107,7 +107,7 @@ std::string url_collapse_path(std::string_view target) {
     } else if (tail == ".") {
         tail.clear();
     }
-    if (!query.empty()) tail += "?" + std::string(query);
+    if (!query.empty()) tail.append(1, '?').append(query);
     std::string collapsed = "/";
     for (std::size_t i = 0; i < head.size(); ++i) {
         if (i > 0) collapsed += "/";

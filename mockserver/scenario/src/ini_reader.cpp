@@ -41,7 +41,7 @@ IniDocument read_ini(std::string_view text) {
             continue;
         }
         if (document.sections.empty()) {
-            document.errors.push_back({number, "'" + std::string(key) + "' comes before any [section]"});
+            document.errors.push_back({number, std::string(1, '\'').append(key).append("' comes before any [section]")});
             continue;
         }
         document.sections.back().entries.push_back({std::string(key), std::string(trim(line.substr(equals + 1))), number});

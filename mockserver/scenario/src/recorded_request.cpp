@@ -52,8 +52,10 @@ std::string listing(const std::vector<RecordedRequest>& requests) {
 }
 
 std::string summary(const RecordedRequest& r) {
-    return "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target + " (server " + r.server + ", route " +
-           r.route.value_or("none") + ", " + std::to_string(r.status) + ")";
+    std::ostringstream out;
+    out << '#' << r.sequence << ' ' << r.method << ' ' << r.target << " (server " << r.server << ", route "
+        << r.route.value_or("none") << ", " << r.status << ')';
+    return out.str();
 }
 
 }  // namespace mockserve::scenario

@@ -11,7 +11,8 @@ namespace {
 
 std::string quoted(std::string_view text) {
     constexpr std::size_t kShown = 80;
-    std::string out = "\"" + std::string(text.substr(0, kShown)) + "\"";
+    std::string out(1, '"');
+    out.append(text.substr(0, kShown)).append(1, '"');
     if (text.size() > kShown) out += "...";
     return out;
 }

@@ -32,7 +32,6 @@ std::optional<RawResponse> get(const std::string& base_url, const std::string& p
     return mockserve::test_support::exchange(port, "GET " + path + " HTTP/1.1\r\nHost: shop\r\n\r\n");
 }
 
-// README:begin gtest-scenario
 TEST(PaymentClient, PostsThePayment) {
     FakeServer server(kScenarios + "/checkout.ini");  // every server on a free port
 
@@ -43,9 +42,7 @@ TEST(PaymentClient, PostsThePayment) {
                                                   JsonField("/amount", 1200))));
     EXPECT_TRUE(server.VerifyExpectations());
 }
-// README:end gtest-scenario
 
-// README:begin gtest-mock
 TEST(UserClient, FetchesAUser) {
     MockRoute api;  // declared before the server, so that it outlives it
     ScenarioBuilder scenario;
@@ -59,7 +56,6 @@ TEST(UserClient, FetchesAUser) {
     ASSERT_TRUE(user);
     EXPECT_EQ(user->body, R"({"id":42})");
 }
-// README:end gtest-mock
 
 TEST(MockRoute, TimesAndSequences) {
     MockRoute api;

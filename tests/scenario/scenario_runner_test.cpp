@@ -297,7 +297,6 @@ TEST(ScenarioRunner, VerifyListsTheClosestRequests) {
 }
 
 TEST(ScenarioRunner, BuilderMirrorsTheFile) {
-    // README:begin scenario-builder
     ScenarioBuilder b("built");
     b.server("api")
         .route("create")
@@ -310,7 +309,6 @@ TEST(ScenarioRunner, BuilderMirrorsTheFile) {
     b.expect("api", "one").request("POST /v1/payments").count("1");
     ScenarioRunner runner(b.build());  // every server listens once this returns
     // ... the code under test talks to runner.url("api") ...
-    // README:end scenario-builder
     auto r = send(runner, "api",
                   "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n"
                   "{\"amount\": 1200}");

@@ -93,19 +93,3 @@ TEST(ShippedScenarios, UnreliableUpstreamSlowRoute) {
 
 }  // namespace
 }  // namespace mockserve::scenario
-
-namespace mockserve::scenario {
-namespace {
-
-TEST(ScenarioReadme, LoadFromAFile) {
-    std::filesystem::current_path(kScenarios.parent_path());  // paths as the README writes them
-    // README:begin scenario-from-file
-    auto loaded = mockserve::scenario::load_scenario("scenarios/rest-api.ini");
-    if (!loaded.ok()) { /* loaded.errors: "FILE:LINE: ..." */ }
-    mockserve::scenario::ScenarioRunner runner(std::move(*loaded.scenario));
-    // README:end scenario-from-file
-    EXPECT_EQ(runner.server_names(), std::vector<std::string>{"users"});
-}
-
-}  // namespace
-}  // namespace mockserve::scenario

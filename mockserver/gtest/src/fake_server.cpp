@@ -27,9 +27,17 @@ FakeServer::FakeServer(const scenario::ScenarioBuilder& builder) : runner_(build
 
 FakeServer::FakeServer(scenario::Scenario scenario) : runner_(std::move(scenario)) {}
 
-std::string FakeServer::url(std::string_view server) const {
-    if (server.empty()) return runner_.url(runner_.server_names().front());
-    return runner_.url(server);
+std::string FakeServer::url(std::string_view server) const { return runner_.url(named(server)); }
+
+std::uint16_t FakeServer::port(std::string_view server) const { return runner_.port(named(server)); }
+
+std::string FakeServer::named(std::string_view server) const {
+    if (!server.empty()) return std::string(server);
+    const auto names = runner_.server_names();
+    if (names.size() == 1) return names.front();
+    std::string message = "FakeServer: the scenario has " + std::to_string(names.size()) + " servers; name one of";
+    for (const auto& name : names) message += " " + name;
+    throw std::invalid_argument(message);
 }
 
 std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journal().entries(); }

@@ -5,6 +5,7 @@
 #include "scenario_validation.hpp"
 
 #include <mockserve/detail/text.hpp>
+#include <mockserve/scenario/scenario_search_path.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -392,13 +393,24 @@ LoadResult parse_scenario(std::string_view text, const std::string& label, const
     return Loader(label, base).load(text);
 }
 
-LoadResult load_scenario(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+LoadResult load_scenario(const std::filesystem::path& name) {
+    const auto found = find_scenario_file(name);
+    std::ifstream in;
+    if (found) in.open(*found, std::ios::binary);
+    if (!found || !in.is_open()) {
         LoadResult result;
-        result.errors.push_back(file.string() + ":0: cannot read the scenario file");
+        std::string message = name.string() + ":0: cannot read the scenario file";
+        if (!found && name.is_relative()) {
+            // Say where it was looked for: the usual cause is a test run from
+            // another folder than its author's.
+            message += " (looked in " + std::filesystem::current_path().string();
+            for (const auto& folder : scenario_search_path()) message += ", " + folder.string();
+            message += "; see MOCKSERVE_SCENARIO_PATH)";
+        }
+        result.errors.push_back(std::move(message));
         return result;
     }
+    const auto& file = *found;
     std::ostringstream text;
     text << in.rdbuf();
     const auto base = std::filesystem::absolute(file).parent_path();

@@ -2,7 +2,7 @@
 // FakeServer: a scenario's servers for one test, on ephemeral ports, stopped
 // when it goes out of scope. Parallel tests and test processes never collide.
 //
-//   mockserve::gtest::FakeServer server("scenarios/checkout.ini");
+//   mockserve::gtest::FakeServer server("checkout.ini");
 //   client.post(server.url("api") + "/v1/payments", ...);
 //   EXPECT_THAT(server.requests(), Contains(AllOf(Method("POST"), Path("/v1/payments"))));
 //   EXPECT_TRUE(server.VerifyExpectations());
@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,13 +29,18 @@ namespace mockserve::gtest {
 
 class FakeServer {
 public:
-    // From a scenario file; throws std::runtime_error listing its mistakes.
+    // From a scenario file, found along the scenario search path when the
+    // path is relative (<mockserve/scenario/scenario_search_path.hpp>);
+    // throws std::runtime_error listing its mistakes, or where it looked.
     explicit FakeServer(const std::filesystem::path& scenario_file);
     explicit FakeServer(const scenario::ScenarioBuilder& builder);
     explicit FakeServer(scenario::Scenario scenario);
 
-    // "http://127.0.0.1:PORT" of the named server, or of the only one.
+    // "http://127.0.0.1:PORT" of the named server, or of the only one
+    // (std::invalid_argument when the scenario has several).
     std::string url(std::string_view server = {}) const;
+    // The port of the named server, or of the only one (its host is 127.0.0.1).
+    std::uint16_t port(std::string_view server = {}) const;
     // Every request received so far, in arrival order.
     std::vector<RecordedRequest> requests() const;
     scenario::Journal& journal() { return runner_.journal(); }
@@ -50,6 +56,10 @@ public:
     ::testing::AssertionResult VerifyExpectations() const;
 
 private:
+    // `server`, or the name of the only server (std::invalid_argument if
+    // there are several).
+    std::string named(std::string_view server) const;
+
     scenario::ScenarioRunner runner_;
 };
 

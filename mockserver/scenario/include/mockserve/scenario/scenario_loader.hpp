@@ -18,8 +18,10 @@ struct LoadResult {
     bool ok() const { return scenario.has_value(); }
 };
 
-// Reads `file`; relative paths in it resolve against its folder.
-LoadResult load_scenario(const std::filesystem::path& file);
+// Reads the file `name`, found along the scenario search path when relative
+// (scenario_search_path.hpp); relative paths inside it resolve against its
+// folder.
+LoadResult load_scenario(const std::filesystem::path& name);
 // `label` names the text in messages; relative paths resolve against `base`.
 LoadResult parse_scenario(std::string_view text, const std::string& label, const std::filesystem::path& base);
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Every region of test code marked "README:begin NAME" ... "README:end NAME"
+# The copies in the documents of files and test regions. Every region of
+# test code (shell, INI) marked "README:begin NAME" ... "README:end NAME"
 # must appear, line for line, in the README: the examples people copy are
 # the ones the tests run.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 status=0
 while IFS= read -r file; do
   for name in $(grep -o 'README:begin [a-z0-9-]*' "$file" | cut -d' ' -f2); do

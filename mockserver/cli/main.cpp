@@ -4,6 +4,10 @@
 
 #include "command.hpp"
 
+#include <mockserve/version.hpp>
+
+#include <boost/version.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
@@ -21,6 +25,11 @@ bool is_port(std::string_view text) {
 int main(int argc, char** argv) {
     if (argc > 1) {
         const std::string_view first = argv[1];
+        if (first == "--version" || first == "-V") {
+            std::cout << "mockserve " << mockserve::version << " (Boost " << BOOST_VERSION / 100000 << '.'
+                      << BOOST_VERSION / 100 % 1000 << '.' << BOOST_VERSION % 100 << ")\n";
+            return 0;
+        }
         if (first == "--help" || first == "-h") {
             std::cout << "mockserve has two modes.\n\n"
                          "  mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet] [-- COMMAND ARGS...]\n"
@@ -33,7 +42,10 @@ int main(int argc, char** argv) {
                          "      mistakes (each printed as FILE:LINE: what is wrong).\n"
                          "      Example: mockserve scenarios/rest-api.ini -- ./integration-test.sh\n\n"
                          "  mockserve [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]\n"
-                         "      The drop-in for python3 -m http.server, described below.\n\n";
+                         "      The drop-in for python3 -m http.server, described below.\n\n"
+                         "  mockserve --version\n"
+                         "      Prints the version of mockserve (and of the Boost it was built with).\n\n"
+                         "  The manual: man mockserve; the scenario format: scenarios/README.md.\n\n";
             return mockserve::cli::run_drop_in(argc, argv);
         }
         if (!first.empty() && first[0] != '-' && !is_port(first)) return mockserve::cli::run_scenario(argc, argv);

@@ -16,3 +16,9 @@ TEST(Consumer, FakeServerAndMatchers) {
     EXPECT_THAT(server.url(), StartsWith("http://127.0.0.1:"));
     EXPECT_TRUE(server.VerifyExpectations());
 }
+
+TEST(Consumer, ScenarioFileFromItsOwnFolder) {
+    FakeServer server("ping.ini");  // tests/packaging/consumer/scenarios, through mockserve_scenario_path()
+    EXPECT_THAT(server.url(), StartsWith("http://127.0.0.1:"));
+    EXPECT_TRUE(server.VerifyExpectations());
+}

@@ -84,5 +84,20 @@ TEST(Journal, ClearEmptiesItAndNumbersGoOn) {
     EXPECT_EQ(journal.entries().at(0).sequence, 2u);
 }
 
+TEST(Journal, JsonHasTheHeadersAsSentAndByLowerCaseName) {
+    RecordedRequest r;
+    r.sequence = 1;
+    r.server = "api";
+    r.method = "GET";
+    r.target = r.path = "/";
+    r.version = "HTTP/1.1";
+    r.headers = {{"Host", "a"}, {"X-Id", "1"}, {"Accept", "text/html"}, {"x-id", "2"}};
+    const std::string json = Journal::to_json(r);
+    EXPECT_NE(json.find(R"("headers":[["Host","a"],["X-Id","1"],["Accept","text/html"],["x-id","2"]])"), std::string::npos)
+        << json;
+    EXPECT_NE(json.find(R"("headers_by_name":{"host":"a","x-id":"1, 2","accept":"text/html"})"), std::string::npos)
+        << json;
+}
+
 }  // namespace
 }  // namespace mockserve::scenario

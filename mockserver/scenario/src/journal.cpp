@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -55,6 +56,24 @@ std::string iso8601(std::chrono::system_clock::time_point when) {
 boost::json::array pairs(const std::vector<std::pair<std::string, std::string>>& fields) {
     boost::json::array out;
     for (const auto& [name, value] : fields) out.push_back(boost::json::array{name, value});
+    return out;
+}
+
+// {"content-type": "application/json", ...}: names lower-cased, a repeated
+// field's values joined with ", " in order (RFC 9110 section 5.3), for jq's
+// .headers_by_name["content-type"]; "headers" keeps the fields as sent.
+boost::json::object by_name(const std::vector<std::pair<std::string, std::string>>& fields) {
+    boost::json::object out;
+    for (const auto& [name, value] : fields) {
+        std::string lower = name;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (auto* seen = out.if_contains(lower)) {
+            auto& joined = seen->as_string();
+            joined.append(", ").append(value);
+        } else {
+            out.emplace(lower, value);
+        }
+    }
     return out;
 }
 
@@ -179,6 +198,7 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["query"] = pairs(r.query);
     o["version"] = r.version;
     o["headers"] = pairs(r.headers);
+    o["headers_by_name"] = by_name(r.headers);
     if (valid_utf8(r.body)) {
         o["body"] = r.body;
     } else {

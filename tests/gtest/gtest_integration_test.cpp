@@ -138,7 +138,7 @@ TEST(FakeServer, BrokenScenarioIsAClearError) {
         FakeServer server(kScenarios + "/no-such.ini");
         FAIL() << "loaded a missing scenario";
     } catch (const std::runtime_error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("no-such.ini:0: cannot read the scenario file"));
+        EXPECT_THAT(e.what(), HasSubstr("could not be loaded:\n  " + kScenarios + "/no-such.ini:0: cannot read the scenario file"));
     }
 }
 

@@ -12,7 +12,7 @@ namespace {
 scenario::Scenario load(const std::filesystem::path& file) {
     auto loaded = scenario::load_scenario(file);
     if (!loaded.ok()) {
-        std::string text = "the scenario " + file.string() + " has mistakes:";
+        std::string text = "the scenario " + file.string() + " could not be loaded:";
         for (const auto& error : loaded.errors) text += "\n  " + error;
         throw std::runtime_error(text);
     }

@@ -200,8 +200,16 @@ bool CGIHTTPRequestHandler::is_python(const std::string& file) const {
 }
 
 void CGIHTTPRequestHandler::run_cgi() {
-    // Python's walk: the deepest folder of the path that exists holds the script.
+    // The query is split off the target as sent: cgi_info's path part is
+    // decoded, and an encoded '?' in it (a%3Fb) belongs to the path, so to
+    // PATH_INFO (Python splits after decoding and cuts PATH_INFO there).
     auto [dir, rest] = cgi_info;
+    std::string query;
+    if (const auto q = path.find('?'); q != std::string::npos && q + 1 < path.size()) {
+        query = path.substr(q + 1);
+        rest.erase(rest.size() - query.size() - 1);  // url_collapse_path appended "?" + query
+    }
+    // Python's walk: the deepest folder of the path that exists holds the script.
     const std::string full = dir + "/" + rest;
     auto i = full.find('/', dir.size() + 1);
     while (i != std::string::npos) {
@@ -215,11 +223,6 @@ void CGIHTTPRequestHandler::run_cgi() {
         } else {
             break;
         }
-    }
-    std::string query;
-    if (const auto q = rest.find('?'); q != std::string::npos) {
-        query = rest.substr(q + 1);
-        rest.erase(q);
     }
     std::string script = rest;
     std::string path_info;

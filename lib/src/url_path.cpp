@@ -73,8 +73,14 @@ std::string translate_path(std::string_view directory, std::string_view target) 
     auto path = path_part(target);
     auto trimmed = path;
     while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) trimmed.remove_suffix(1);
-    const bool trailing_slash = !trimmed.empty() && trimmed.back() == '/';
     const std::string decoded = unquote(path);
+    // Python looks for the slash before decoding, so "/notes.txt%2f" named
+    // the file; either spelling of the slash names a folder.
+    std::string_view decoded_trimmed = decoded;
+    while (!decoded_trimmed.empty() && (decoded_trimmed.back() == ' ' || decoded_trimmed.back() == '\t'))
+        decoded_trimmed.remove_suffix(1);
+    const bool trailing_slash = (!trimmed.empty() && trimmed.back() == '/') ||
+                                (!decoded_trimmed.empty() && decoded_trimmed.back() == '/');
     if (decoded.find('\0') != std::string::npos) return {};
     const std::string normalized = normpath(decoded);  // outlives the views split() returns
     std::string out(directory);

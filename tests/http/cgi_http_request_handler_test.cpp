@@ -11,6 +11,7 @@
 
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -90,6 +91,22 @@ TEST(CGIHTTPRequestHandler, RunsAScript) {
     ASSERT_TRUE(head);
     EXPECT_EQ(head->status, 200);
     EXPECT_EQ(head->body, "");
+}
+
+TEST(CGIHTTPRequestHandler, AnEncodedQuestionMarkStaysInPathInfo) {
+    // The query is what follows the first '?' as sent; %3F is part of the path.
+    CgiServer s;
+    for (const auto& [target, path_info, query] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"/cgi-bin/env.sh/a%3Fb?x=1", "/a?b", "x=1"},
+                                                                        {"/cgi-bin/env.sh/a%3Fb", "/a?b", ""},
+                                                                        {"/cgi-bin/env.sh/a?b=%3F", "/a", "b=%3F"}}) {
+        auto r = s.get(target);
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << target << ": " << r->body;
+        auto env = parse_env(r->body);
+        EXPECT_EQ(env["PATH_INFO"], path_info) << target;
+        EXPECT_EQ(env["QUERY_STRING"], query) << target;
+    }
 }
 
 TEST(CGIHTTPRequestHandler, GivesTheRfc3875Environment) {

@@ -134,6 +134,12 @@ TEST(SimpleHTTPRequestHandler, MissingAndTrailingSlashAre404) {
     auto slash = s.get("/docs/data.json/");
     ASSERT_TRUE(slash);
     EXPECT_EQ(slash->status, 404);
+    // The slash percent-encoded names a folder too (Python serves the file).
+    for (const std::string target : {"/docs/data.json%2f", "/docs/data.json%2F", "/docs/data.json%2f?x=1"}) {
+        auto encoded = s.get(target);
+        ASSERT_TRUE(encoded);
+        EXPECT_EQ(encoded->status, 404) << target;
+    }
 }
 
 TEST(SimpleHTTPRequestHandler, NothingOutsideTheDirectory) {

@@ -32,6 +32,8 @@ TEST(TranslatePath, NeverLeavesTheDirectory) {
     EXPECT_EQ(translate_path(root, "/..\\..\\etc"), "/srv/www/..\\..\\etc");  // one (odd) name
     EXPECT_EQ(translate_path(root, "/a%00b"), "");
     EXPECT_EQ(translate_path(root, "/with%20space.txt"), "/srv/www/with space.txt");
+    EXPECT_EQ(translate_path(root, "/notes.txt%2f"), "/srv/www/notes.txt/");  // a folder, however spelt
+    EXPECT_EQ(translate_path(root, "/sub%2F"), "/srv/www/sub/");
 }
 
 }  // namespace

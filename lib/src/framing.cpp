@@ -25,6 +25,14 @@ std::vector<std::string_view> list_elements(const std::vector<std::string_view>&
 
 HttpError bad(std::string message) { return HttpError{400, std::move(message), {}}; }
 
+// The transfer codings of IANA's registry that a request may carry: chunked,
+// and the compressions (which mockserve does not undo).
+bool is_registered_coding(std::string_view coding) {
+    for (const std::string_view known : {"chunked", "gzip", "x-gzip", "deflate", "compress", "x-compress"})
+        if (iequals(coding, known)) return true;
+    return false;
+}
+
 }  // namespace
 
 std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, const Limits& limits) {
@@ -35,6 +43,11 @@ std::variant<BodyFraming, HttpError> check_framing(const RequestHead& head, cons
         if (!content_lengths.empty()) return bad("Bad request: both Content-Length and Transfer-Encoding");
         if (head.minor == 0) return bad("Bad request: Transfer-Encoding in an HTTP/1.0 request");
         const auto codings = list_elements(transfer_encodings);
+        // A coding the server does not know (or with parameters, which none
+        // of the known ones takes): it cannot be undone, 501 (section 6.1).
+        for (const auto coding : codings)
+            if (!is_registered_coding(coding))
+                return HttpError{501, "Unsupported transfer coding (" + std::string(coding) + ")", {}};
         if (codings.empty() || !iequals(codings.back(), "chunked"))
             return bad("Bad request: Transfer-Encoding does not end in chunked");
         for (std::size_t i = 0; i + 1 < codings.size(); ++i) {

@@ -5,6 +5,8 @@
 // smuggled, so each is refused, and the connection closed after the answer:
 //   - Content-Length together with Transfer-Encoding (either order): 400;
 //   - Transfer-Encoding on an HTTP/1.0 request: 400;
+//   - a transfer coding that is not registered (xchunked, identity), or one
+//     with parameters (chunked;q=1): 501, as the server cannot undo it;
 //   - Transfer-Encoding whose last coding is not chunked, or chunked twice: 400;
 //     another coding before chunked (gzip, chunked): 501;
 //   - a Content-Length that is not 1*DIGIT (+5, -1, 0x10, 1_0, empty), too

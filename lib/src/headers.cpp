@@ -17,6 +17,16 @@ void Headers::add(std::string name, std::string value) {
     fields_.emplace_back(std::move(name), std::move(value));
 }
 
+void Headers::replace_or_add(std::string_view name, std::string value) {
+    for (auto& [n, v] : fields_) {
+        if (iequals(n, name)) {
+            v = std::move(value);
+            return;
+        }
+    }
+    fields_.emplace_back(std::string(name), std::move(value));
+}
+
 std::optional<std::string_view> Headers::get(std::string_view name) const {
     for (const auto& [n, v] : fields_)
         if (iequals(n, name)) return std::string_view(v);

@@ -3,7 +3,9 @@
 #include "log_format.hpp"
 #include <mockserve/detail/text.hpp>
 
+#include <algorithm>
 #include <array>
+#include <optional>
 
 namespace mockserve::http::detail {
 
@@ -17,6 +19,75 @@ bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7f; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 HttpError bad(std::string message) { return HttpError{400, std::move(message), {}}; }
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// RFC 3986: unreserved / sub-delims, the characters of a reg-name besides
+// percent-encodings.
+bool is_reg_name_char(char c) {
+    return is_alpha(c) || is_digit(c) || std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+// uri-host [ ":" port ] (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a
+// reg-name (IPv4 addresses included) or an IP-literal in brackets, and a port
+// of digits. No user information, no white space, no '/', nothing above 0x7F.
+bool is_valid_authority(std::string_view authority) {
+    std::string_view host = authority;
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos || close == 1) return false;
+        for (const char c : host.substr(1, close - 1))
+            if (!is_hex(c) && c != ':' && c != '.' && !is_reg_name_char(c)) return false;
+        const auto after = host.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return false;
+        if (!after.empty()) port = after.substr(1);
+        host = {};
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        if (host[i] == '%') {
+            if (i + 2 >= host.size() || !is_hex(host[i + 1]) || !is_hex(host[i + 2])) return false;
+            i += 2;
+        } else if (!is_reg_name_char(host[i])) {
+            return false;
+        }
+    }
+    return std::all_of(port.begin(), port.end(), is_digit);
+}
+
+// The request target's form (RFC 9112 section 3.2): origin-form ("/a?b") for
+// any method; absolute-form ("http://host/a?b") for any method, made
+// origin-form here with its authority in place of Host (section 3.2.2: the
+// received Host is ignored); authority-form ("host:443") for CONNECT only;
+// asterisk-form ("*") for OPTIONS only. Anything else ("a.txt") is 400.
+std::optional<HttpError> normalise_target(RequestHead& head) {
+    const std::string_view target = head.target;
+    const auto refused = [&] { return bad("Bad request target (" + python_repr(target) + ")"); };
+    if (target.front() == '/') return std::nullopt;
+    if (target == "*") return head.method == "OPTIONS" ? std::nullopt : std::optional(refused());
+    if (head.method == "CONNECT") {
+        if (target.find_first_of("/?#@") != std::string_view::npos || target.find(':') == std::string_view::npos ||
+            !is_valid_authority(target))
+            return refused();
+        return std::nullopt;
+    }
+    const auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return refused();
+    const auto scheme = target.substr(0, scheme_end);
+    if (!iequals(scheme, "http") && !iequals(scheme, "https")) return refused();
+    const auto rest = target.substr(scheme_end + 3);
+    const auto authority_end = rest.find_first_of("/?#");
+    const auto authority = rest.substr(0, authority_end);
+    if (authority.empty() || !is_valid_authority(authority)) return refused();
+    std::string origin_form = authority_end == std::string_view::npos ? std::string() : std::string(rest.substr(authority_end));
+    if (origin_form.empty() || origin_form.front() != '/') origin_form.insert(origin_form.begin(), '/');
+    head.headers.replace_or_add("Host", std::string(authority));
+    head.target = std::move(origin_form);
+    return std::nullopt;
+}
 
 // Splits off one line (without its CRLF or LF) from `rest`. A CR that is not
 // right before the LF is a bare CR: an error.
@@ -119,6 +190,14 @@ HeadScanner::State HeadScanner::scan(std::string_view input) {
                 extent_.begin = this_line;
             }
             if (++lines_ > limits_->max_header_count + 1) return fail(431, "Too many headers");
+            // A request line without a version (HTTP/0.9's "GET /x") has no
+            // header block after it: it is the whole head, refused at once
+            // rather than after request_timeout.
+            if (lines_ == 1 && std::count(input.begin() + static_cast<std::ptrdiff_t>(this_line),
+                                          input.begin() + static_cast<std::ptrdiff_t>(this_line + line_length), ' ') < 2) {
+                extent_.end = pos_;
+                return State::complete;
+            }
             continue;
         }
         if (!begin_found_) {
@@ -160,6 +239,10 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
     const auto hosts = parsed.headers.count("Host");
     if (hosts > 1) return bad("Bad request: more than one Host header");
     if (hosts == 0 && parsed.minor >= 1) return bad("Bad request: HTTP/1.1 requires a Host header");
+    const bool absolute_form = parsed.target.front() != '/' && parsed.target.find("://") != std::string::npos;
+    if (const auto host = parsed.headers.get("Host"); host && !absolute_form && !is_valid_authority(*host))
+        return bad("Bad request: invalid Host (" + python_repr(*host) + ")");
+    if (auto refused = normalise_target(parsed)) return std::move(*refused);
     return parsed;
 }
 

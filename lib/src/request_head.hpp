@@ -10,7 +10,13 @@
 //     the version HTTP/DIGIT.DIGIT; 2.0 and above (and 0.x) answer 505;
 //   - a field: token ':' OWS value OWS; no white space before the colon;
 //     no obs-fold; no control characters but HTAB in the value;
-//   - HTTP/1.1 needs exactly one Host field, HTTP/1.0 at most one.
+//   - HTTP/1.1 needs exactly one Host field, HTTP/1.0 at most one; its value
+//     is uri-host [ ":" port ] or empty (section 3.2);
+//   - the target is origin-form ("/a"), absolute-form ("http://h/a", turned
+//     into origin-form with its authority as Host), authority-form for
+//     CONNECT, or "*" for OPTIONS (section 3.2);
+//   - a request line without a version (HTTP/0.9) ends the head at once: no
+//     header block can follow it.
 
 #include "http_error.hpp"
 

@@ -59,6 +59,11 @@ TEST(Framing, TransferEncoding) {
     EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "chunked, gzip"}})), 400);
     EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}})), 400);
     EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "gzip, chunked"}})), 501);
+    // Codings it does not know: 501 (RFC 9112 section 6.1), whatever follows.
+    EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "xchunked"}})), 501);
+    EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "chunked;q=1"}})), 501);
+    EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "identity, chunked"}})), 501);
+    EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", "chunked, identity"}})), 501);
     EXPECT_EQ(status_of(head_with({{"Transfer-Encoding", ""}})), 400);
 }
 

@@ -80,6 +80,40 @@ TEST(RequestHead, TheVerdictDoesNotDependOnWhereTheInputIsSplit) {
     }
 }
 
+TEST(RequestHead, AbsoluteFormBecomesOriginFormWithItsAuthorityAsHost) {
+    auto result = parse("GET http://api.example:8080/v1/a?x=%20 HTTP/1.1\r\nHost: ignored\r\nAccept: */*\r\n\r\n");
+    ASSERT_TRUE(std::holds_alternative<RequestHead>(result));
+    const auto& head = std::get<RequestHead>(result);
+    EXPECT_EQ(head.target, "/v1/a?x=%20");
+    EXPECT_EQ(head.request_line, "GET http://api.example:8080/v1/a?x=%20 HTTP/1.1");
+    EXPECT_EQ(head.headers.get("Host"), "api.example:8080");
+    EXPECT_EQ(head.headers.fields().front().first, "Host");  // in its place
+    const auto http10 = parse("GET http://h HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(std::holds_alternative<RequestHead>(http10));
+    EXPECT_EQ(std::get<RequestHead>(http10).target, "/");
+    EXPECT_EQ(std::get<RequestHead>(http10).headers.get("Host"), "h");  // added
+}
+
+TEST(RequestHead, TargetFormsAndHostValues) {
+    EXPECT_EQ(status_of("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+    EXPECT_EQ(status_of("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), 0);
+    EXPECT_EQ(status_of("CONNECT example.com HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("CONNECT /a HTTP/1.1\r\nHost: x\r\n\r\n"), 0);  // origin-form is always accepted
+    EXPECT_EQ(status_of("GET a HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+    for (const std::string host : {"x", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080", "", "a-b.c_d~e", "a%2Db", "h:"})
+        EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), 0) << host;
+    for (const std::string host : {"a b", "a/b", "a,  b", "u@h", "h:x", "h:1:2", "[]", "[::1", "[::1]:x", "a%zz", "\xc3\xa9"})
+        EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), 400) << host;
+}
+
+TEST(HeadScanner, AVersionlessRequestLineIsAWholeHead) {
+    HeadScanner scanner(kLimits);
+    EXPECT_EQ(scanner.scan("GET /x\r\n"), HeadScanner::State::complete);
+    EXPECT_EQ(scanner.extent().end, 8u);
+    HeadScanner versioned(kLimits);
+    EXPECT_EQ(versioned.scan("GET /x HTTP/1.1\r\n"), HeadScanner::State::need_more);
+}
+
 TEST(RequestHead, AcceptsBareLineFeeds) { EXPECT_EQ(status_of("GET / HTTP/1.0\nA: b\n\n"), 0); }
 
 TEST(RequestHead, RejectsMalformedRequestLines) {

@@ -104,7 +104,15 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"http 3", "GET / HTTP/3.0\r\n" + kHost + "\r\n", 505},
         Case{"control character in target", "GET /a\x7f HTTP/1.1\r\n" + kHost + "\r\n", 400},
         Case{"bare CR in request line", "GET /\r HTTP/1.1\r\n" + kHost + "\r\n", 400},
-        Case{"request line too long", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414}),
+        Case{"request line too long", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\n" + kHost + "\r\n", 414},
+        // Target forms (RFC 9112 section 3.2).
+        Case{"origin form without slash", "GET a.txt HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"asterisk form for GET", "GET * HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"authority form for GET", "GET x:80 HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"absolute form other scheme", "GET ftp://x/a HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"absolute form with userinfo", "GET http://user:pw@x/a HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"absolute form without host", "GET http:///a HTTP/1.1\r\n" + kHost + "\r\n", 400},
+        Case{"absolute form bad port", "GET http://x:8o/a HTTP/1.1\r\n" + kHost + "\r\n", 400}),
     [](const auto& info) {
         std::string name = info.param.name;
         for (auto& ch : name)
@@ -123,6 +131,16 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"no colon", "GET / HTTP/1.1\r\n" + kHost + "Garbage\r\n\r\n", 400},
         Case{"missing Host", "GET / HTTP/1.1\r\n\r\n", 400},
         Case{"repeated Host", "GET / HTTP/1.1\r\n" + kHost + kHost + "\r\n", 400},
+        // Host is uri-host [ ":" port ] (RFC 9112 section 3.2).
+        Case{"Host with a space", "GET / HTTP/1.1\r\nHost: l ocalhost\r\n\r\n", 400},
+        Case{"Host with a slash", "GET / HTTP/1.1\r\nHost: loc/al\r\n\r\n", 400},
+        Case{"Host as a list", "GET / HTTP/1.1\r\nHost: localhost, other\r\n\r\n", 400},
+        Case{"Host with userinfo", "GET / HTTP/1.1\r\nHost: user:pw@localhost\r\n\r\n", 400},
+        Case{"Host port not digits", "GET / HTTP/1.1\r\nHost: localhost:abc\r\n\r\n", 400},
+        Case{"Host not ASCII", "GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n", 400},
+        Case{"Host bad percent", "GET / HTTP/1.1\r\nHost: a%4\r\n\r\n", 400},
+        Case{"Host IPv6 unclosed", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400},
+        Case{"Host IPv6 then garbage", "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400},
         Case{"too many fields", "GET / HTTP/1.1\r\n" + kHost + [] {
                  std::string s;
                  for (int i = 0; i < 25; ++i) s += "X-" + std::to_string(i) + ": v\r\n";
@@ -142,8 +160,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"CL then TE", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
         Case{"TE then CL", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 400},
         Case{"TE on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
-        Case{"TE not ending in chunked", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400},
-        Case{"TE unknown coding", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: gzip\r\n\r\n", 400},
+        Case{"TE not ending in chunked", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400},
+        Case{"TE compression alone", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: gzip\r\n\r\n", 400},
+        Case{"TE unregistered coding", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501},
+        Case{"TE chunked with a parameter", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n", 501},
         Case{"TE coding before chunked", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
         Case{"CL plus sign", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: +5\r\n\r\nhello", 400},
         Case{"CL negative", "POST / HTTP/1.1\r\n" + kHost + "Content-Length: -1\r\n\r\n", 400},
@@ -185,6 +205,11 @@ TEST_F(Valid, AcceptsWhatTheRulesAllow) {
         "POST /chunked-uppercase HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
         "GET /http10-without-host HTTP/1.0\r\n\r\n",
         "GET /obs-text HTTP/1.1\r\nHost: x\r\nX-Name: caf\xc3\xa9\r\n\r\n",
+        "GET /host-with-port HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+        "GET /host-ipv6 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+        "GET /host-empty HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET /host-empty-port HTTP/1.1\r\nHost: example.com:\r\n\r\n",
+        "GET /host-percent HTTP/1.1\r\nHost: a%41b.example\r\n\r\n",
     };
     for (const auto& request : requests) {
         RawClient client(server.server_port);
@@ -193,6 +218,44 @@ TEST_F(Valid, AcceptsWhatTheRulesAllow) {
         ASSERT_TRUE(r) << request;
         EXPECT_EQ(r->status, 200) << request;
     }
+}
+
+TEST_F(Valid, AbsoluteFormIsServedByItsPathWithItsAuthorityAsHost) {
+    // What every client sends to a proxy; an origin server MUST accept it
+    // (RFC 9112 section 3.2.2) and ignore the Host field for the URL's.
+    for (const auto& [request, path] : std::vector<std::pair<std::string, std::string>>{
+             {"GET http://localhost/absolute?q=1 HTTP/1.1\r\nHost: other\r\n\r\n", "/absolute?q=1"},
+             {"GET HTTPS://LOCALHOST:8443 HTTP/1.1\r\nHost: x\r\n\r\n", "/"},
+             {"GET http://localhost?only=query HTTP/1.0\r\n\r\n", "/?only=query"},
+             {"GET http://[::1]:8080/v6 HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", "/v6"}}) {
+        RawClient client(server.server_port);
+        client.send(request);
+        auto r = client.read_response();
+        ASSERT_TRUE(r) << request;
+        EXPECT_EQ(r->status, 200) << request;
+        EXPECT_TRUE(seen.contains(path)) << request;
+    }
+}
+
+TEST_F(Valid, AsteriskFormReachesOptions) {
+    // Accepted, then answered by the handler: this one has no do_OPTIONS.
+    RawClient client(server.server_port);
+    client.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501);
+}
+
+TEST_F(Valid, AnHttp09RequestLineIsAnsweredAtOnce) {
+    // No version, so no header block can follow: 400 now (waiting for a
+    // header block would end in 408 after request_timeout), and closed.
+    RawClient client(server.server_port);
+    client.send("GET /x\r\n");
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(r->reason, "Bad request syntax ('GET /x')");
+    EXPECT_TRUE(client.closed_by_server());
 }
 
 }  // namespace

@@ -296,6 +296,21 @@ TEST(ScenarioRunner, VerifyListsTheClosestRequests) {
                                               "  ok     s no-deletes (line 8)"));
 }
 
+TEST(ScenarioRunner, AnAbsoluteFormTargetMatchesRoutesByItsPath) {
+    // What a client configured to use mockserve as its proxy sends.
+    ScenarioBuilder b("proxied");
+    b.server("api").route("users").request("GET /users").response(200).response_body("[]");
+    ScenarioRunner runner(b.build());
+    auto r = send(runner, "api", "GET http://users.example/users?page=2 HTTP/1.1\r\nHost: users.example\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    const auto entries = runner.journal().entries();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].route, "users");
+    EXPECT_EQ(entries[0].path, "/users");
+    EXPECT_EQ(entries[0].header("Host"), "users.example");
+}
+
 TEST(ScenarioRunner, BuilderMirrorsTheFile) {
     ScenarioBuilder b("built");
     b.server("api")

@@ -19,6 +19,10 @@ public:
     using const_iterator = std::vector<Field>::const_iterator;
 
     void add(std::string name, std::string value);
+    // Sets the value of the first field called `name` (keeping its place and
+    // spelling), or adds the field when there is none (Python's
+    // replace_header raises KeyError then).
+    void replace_or_add(std::string_view name, std::string value);
     void clear() { fields_.clear(); }
 
     // The first value of `name`, or nothing (Python: headers.get(name)).

@@ -10,6 +10,7 @@
 #include <mockserve/http_server.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -290,11 +291,37 @@ void CGIHTTPRequestHandler::run_cgi() {
     if (decoded_query.find('=') == std::string::npos) launch.argv.push_back(decoded_query);
     launch.env = environment.variables;
     launch.working_directory = scriptfile.substr(0, scriptfile.rfind('/'));
-    if (::geteuid() == 0) launch.run_as = detail::nobody_ids();
+    if (cgi_user.empty()) {
+        if (::geteuid() == 0) launch.run_as = detail::nobody_ids();
+    } else if (cgi_user != "current") {
+        launch.run_as = detail::user_ids(cgi_user);
+        if (!launch.run_as) {
+            log_error("CGI script %r not run: cgi_user %r is not a user here", scriptname, cgi_user);
+            send_error(500, "CGI user does not exist");
+            return;
+        }
+    }
 
     ScriptRun run(*this, limits.max_header_bytes);
     try {
         detail::start_script(launch, run.script);
+    } catch (const detail::ScriptLaunchFailed& e) {
+        // Said in full, where a person looks: the usual cause is a folder
+        // the script's user cannot enter (a root server runs scripts as nobody).
+        const uid_t uid = launch.run_as ? launch.run_as->first : ::geteuid();
+        const gid_t gid = launch.run_as ? launch.run_as->second : ::getegid();
+        const std::string user = detail::user_name(uid);
+        const std::string script_path = scriptname.substr(1);  // "cgi-bin/hello.sh"
+        std::string why = e.step == "change user"     ? "cannot switch to user " + user + " to run " + script_path
+                          : e.step == "enter its folder" ? "cannot enter the folder of " + script_path + " as user " + user
+                                                         : "cannot execute " + script_path + " as user " + user;
+        why += ": " + std::string(std::strerror(e.code().value()));
+        if (const auto explanation = detail::explain_launch_failure(scriptfile, e.code().value(), uid, gid, user);
+            !explanation.empty())
+            why += " (" + explanation + ")";
+        log_error("%s", why);
+        send_error(502, "CGI script could not be run", why);
+        return;
     } catch (const std::system_error& e) {
         log_error("CGI script %r could not start: %s", scriptname, e.what());
         send_error(500, "CGI script could not start");

@@ -4,13 +4,23 @@
 #include <csignal>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
 
 namespace mockserve::http::detail {
 
 namespace {
+
+// Where the child says why it gave up. The vfork child shares the parent's
+// memory and the parent sleeps until it has exec'd or exited, so the parent
+// reads this afterwards (glibc's posix_spawn reports errors the same way).
+struct ChildFailure {
+    const char* step = nullptr;
+    int error = 0;
+};
 
 // What the child needs, prepared before vfork: the child allocates nothing.
 struct ChildSetup {
@@ -22,7 +32,14 @@ struct ChildSetup {
     bool change_user;
     uid_t uid;
     gid_t gid;
+    ChildFailure* failure;
 };
+
+[[noreturn]] void give_up(const ChildSetup& s, const char* step, int code) {
+    s.failure->step = step;
+    s.failure->error = errno;
+    ::_exit(code);
+}
 
 void move_to(int fd, int target) {
     if (fd == target) {
@@ -48,11 +65,11 @@ void move_to(int fd, int target) {
     }
     if (s.change_user && (::syscall(SYS_setgroups, 0, nullptr) != 0 || ::syscall(SYS_setgid, s.gid) != 0 ||
                           ::syscall(SYS_setuid, s.uid) != 0)) {
-        ::_exit(126);
+        give_up(s, "change user", 126);
     }
-    if (s.working_directory[0] != '\0' && ::chdir(s.working_directory) != 0) ::_exit(127);
+    if (s.working_directory[0] != '\0' && ::chdir(s.working_directory) != 0) give_up(s, "enter its folder", 127);
     ::execve(s.path, s.argv, s.envp);
-    ::_exit(127);
+    give_up(s, "execute", 127);
 }
 
 pid_t spawn(const ChildSetup& setup) {
@@ -93,6 +110,7 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
     }
     const auto argv = pointers(launch.argv);
     const auto envp = pointers(launch.env);
+    ChildFailure failure;
     const ChildSetup setup{launch.path.c_str(),
                            argv.data(),
                            envp.data(),
@@ -102,7 +120,8 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
                            err[1],
                            launch.run_as.has_value(),
                            launch.run_as ? launch.run_as->first : 0,
-                           launch.run_as ? launch.run_as->second : 0};
+                           launch.run_as ? launch.run_as->second : 0,
+                           &failure};
     const pid_t pid = spawn(setup);
     const int spawn_errno = errno;
     ::close(in[0]);
@@ -112,11 +131,82 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
         ::close(in[1]), ::close(out[0]), ::close(err[0]);
         throw std::system_error(spawn_errno, std::system_category(), "vfork");
     }
+    if (failure.step) {
+        // It has exited already; reaped here so that the caller has nothing to clean.
+        ::close(in[1]), ::close(out[0]), ::close(err[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        throw ScriptLaunchFailed(failure.error, failure.step);
+    }
     script.pid = pid;
     script.stdin_fd = in[1];
     script.stdout_fd = out[0];
     script.stderr_fd = err[0];
     for (int fd : {in[1], out[0], err[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+std::string user_name(uid_t uid) {
+    passwd entry{};
+    passwd* found = nullptr;
+    char buffer[4096];
+    if (::getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found) return found->pw_name;
+    return "uid " + std::to_string(uid);
+}
+
+namespace {
+
+// Whether (uid, gid) has `bit` (4 read, 2 write, 1 execute/search) on `st`.
+bool permits(const struct stat& st, uid_t uid, gid_t gid, unsigned bit) {
+    if (uid == 0) return bit != 1 || (st.st_mode & 0111) != 0 || S_ISDIR(st.st_mode);
+    if (st.st_uid == uid) return (st.st_mode >> 6) & bit;
+    if (st.st_gid == gid) return (st.st_mode >> 3) & bit;
+    return st.st_mode & bit;
+}
+
+}  // namespace
+
+std::string explain_launch_failure(const std::string& file, int error, uid_t uid, gid_t gid, const std::string& user) {
+    if (error == EACCES) {
+        // The first folder on the way that the user cannot search.
+        for (auto slash = file.find('/', 1); slash != std::string::npos; slash = file.find('/', slash + 1)) {
+            const std::string folder = file.substr(0, slash);
+            struct stat st {};
+            if (::stat(folder.c_str(), &st) == 0 && !permits(st, uid, gid, 1))
+                return "its folder " + folder + " is not searchable by " + user;
+        }
+        struct stat st {};
+        if (::stat(file.c_str(), &st) == 0 && !permits(st, uid, gid, 1))
+            return "the file is not executable by " + user;
+    }
+    if (error == ENOENT || error == EACCES) {
+        // A script's #! line names an interpreter that is missing, or that
+        // the user cannot run.
+        const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            char head[256];
+            const auto n = ::read(fd, head, sizeof head - 1);
+            ::close(fd);
+            if (n > 2 && head[0] == '#' && head[1] == '!') {
+                std::string line(head + 2, static_cast<std::size_t>(n) - 2);
+                line = line.substr(0, line.find('\n'));
+                const auto start = line.find_first_not_of(" \t");
+                const auto interpreter = start == std::string::npos ? std::string() : line.substr(start, line.find_first_of(" \t\r", start) - start);
+                struct stat st {};
+                if (!interpreter.empty() && ::stat(interpreter.c_str(), &st) != 0)
+                    return "its interpreter " + interpreter + " does not exist";
+            }
+        }
+    }
+    return {};
+}
+
+std::optional<std::pair<uid_t, gid_t>> user_ids(const std::string& name) {
+    passwd entry{};
+    passwd* found = nullptr;
+    char buffer[4096];
+    if (::getpwnam_r(name.c_str(), &entry, buffer, sizeof buffer, &found) == 0 && found)
+        return std::pair{found->pw_uid, found->pw_gid};
+    return std::nullopt;
 }
 
 std::pair<uid_t, gid_t> nobody_ids() {

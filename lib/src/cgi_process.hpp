@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <system_error>
 #include <sys/types.h>
 #include <vector>
 
@@ -41,11 +42,31 @@ struct RunningScript {
     void close_stdin();
 };
 
-// Throws std::system_error when the process cannot be started. A script
-// that cannot be executed exits 127 (126: the user could not be changed).
+// The child got as far as vfork but failed before the script ran: which
+// step ("change user", "enter its folder", "execute") and errno's code. The
+// child has been reaped.
+struct ScriptLaunchFailed : std::system_error {
+    ScriptLaunchFailed(int error, std::string step)
+        : std::system_error(error, std::system_category(), step), step(std::move(step)) {}
+    std::string step;
+};
+
+// Throws ScriptLaunchFailed when the script could not be run, and
+// std::system_error when no process could be started (pipes, vfork).
 void start_script(const ScriptLaunch& launch, RunningScript& script);
+
+// Why `user` (uid, gid) cannot run `file`, as far as permissions tell:
+// "its folder /tmp/x is not searchable by nobody", "... not executable by
+// nobody", "its interpreter /usr/bin/nope does not exist"; empty when
+// nothing is found.
+std::string explain_launch_failure(const std::string& file, int error, uid_t uid, gid_t gid, const std::string& user);
+
+// The name of a uid ("nobody"), or its number.
+std::string user_name(uid_t uid);
 
 // The uid and gid of user "nobody" (65534 if there is none).
 std::pair<uid_t, gid_t> nobody_ids();
+// The uid and gid of a user, or nothing when there is no such user.
+std::optional<std::pair<uid_t, gid_t>> user_ids(const std::string& name);
 
 }  // namespace mockserve::http::detail

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace mockserve::http {
@@ -31,10 +32,12 @@ using mockserve::test_support::TempDir;
 // The fixtures, copied where user "nobody" can reach them: a root server
 // runs scripts as nobody, and the checkout may sit below a private folder.
 struct CgiTree {
-    CgiTree() {
+    // `reachable` false: the folder stays 0700 (mkdtemp's), as every
+    // `mktemp -d` folder is, which user nobody cannot enter.
+    explicit CgiTree(bool reachable = true) {
         std::filesystem::copy(std::string(MOCKSERVE_FIXTURES) + "/cgi-bin", tmp.path() / "cgi-bin",
                               std::filesystem::copy_options::recursive);
-        ::chmod(tmp.path().c_str(), 0755);
+        if (reachable) ::chmod(tmp.path().c_str(), 0755);
         tmp.write("outside.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nOUTSIDE-%s\\n' RAN\n");
         ::chmod((tmp.path() / "outside.sh").c_str(), 0755);
         tmp.write("page.txt", "a static page\n");
@@ -43,12 +46,14 @@ struct CgiTree {
 };
 
 struct CgiServer {
-    explicit CgiServer(Limits limits = {}, bool verbatim = false)
-        : server({"127.0.0.1", 0},
-                 [this, verbatim] {
+    explicit CgiServer(Limits limits = {}, bool verbatim = false, std::string cgi_user = {}, bool reachable = true)
+        : tree(reachable),
+          server({"127.0.0.1", 0},
+                 [this, verbatim, cgi_user] {
                      auto h = std::make_unique<CGIHTTPRequestHandler>(tree.tmp.str());
                      h->protocol_version = "HTTP/1.1";
                      h->cgi_verbatim = verbatim;
+                     h->cgi_user = cgi_user;
                      return h;
                  },
                  limits) {
@@ -91,6 +96,53 @@ TEST(CGIHTTPRequestHandler, RunsAScript) {
     ASSERT_TRUE(head);
     EXPECT_EQ(head->status, 200);
     EXPECT_EQ(head->body, "");
+}
+
+// The user the scripts of a default server run as: Python's rule.
+std::string script_user() {
+    if (::geteuid() == 0) return "nobody";
+    passwd* entry = ::getpwuid(::geteuid());
+    return entry ? entry->pw_name : "?";
+}
+
+TEST(CGIHTTPRequestHandler, AScriptThatCannotBeRunSaysWhoAndWhy) {
+    CgiServer s;
+    s.tree.tmp.write("cgi-bin/lost.sh", "#!/nonexistent/interpreter\n");
+    ::chmod((s.tree.tmp.path() / "cgi-bin/lost.sh").c_str(), 0755);
+    auto r = s.get("/cgi-bin/lost.sh");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 502);
+    const std::string why = "cannot execute cgi-bin/lost.sh as user " + script_user() +
+                            ": No such file or directory (its interpreter /nonexistent/interpreter does not exist)";
+    EXPECT_THAT(r->body, HasSubstr(why));
+    EXPECT_THAT(s.log.wait_for(why), HasSubstr(why));
+    EXPECT_THAT(s.log.lines(), Not(::testing::Contains(HasSubstr("exit code"))));
+}
+
+TEST(CGIHTTPRequestHandler, AsRootAPrivateFolderIsNamedAsTheCause) {
+    if (::geteuid() != 0) GTEST_SKIP() << "scripts change user only when the server runs as root";
+    CgiServer s({}, false, {}, /*reachable=*/false);
+    auto r = s.get("/cgi-bin/hello.sh");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 502);
+    const std::string why = "cannot enter the folder of cgi-bin/hello.sh as user nobody: Permission denied (its folder " +
+                            s.tree.tmp.str() + " is not searchable by nobody)";
+    EXPECT_THAT(r->body, HasSubstr(why));
+    EXPECT_THAT(s.log.wait_for(why), HasSubstr(why));
+
+    // cgi_user = "current": the server's own user, who can.
+    CgiServer own({}, false, "current", /*reachable=*/false);
+    auto ran = own.get("/cgi-bin/hello.sh");
+    ASSERT_TRUE(ran);
+    EXPECT_EQ(ran->status, 200) << ran->body;
+}
+
+TEST(CGIHTTPRequestHandler, AnUnknownCgiUserIs500) {
+    CgiServer s({}, false, "no-such-user-here");
+    auto r = s.get("/cgi-bin/hello.sh");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 500);
+    EXPECT_THAT(s.log.wait_for("is not a user here"), HasSubstr("cgi_user 'no-such-user-here' is not a user here"));
 }
 
 TEST(CGIHTTPRequestHandler, AnEncodedQuestionMarkStaysInPathInfo) {

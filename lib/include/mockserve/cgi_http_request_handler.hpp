@@ -44,6 +44,12 @@ public:
     // Python's output: "200 Script output follows", Server and Date, then
     // the script's output untouched; the connection closes after it.
     bool cgi_verbatim = false;
+    // Who runs the scripts: empty for Python's rule ("nobody" when the
+    // server runs as root, else the server's own user), "current" for the
+    // server's own user always, or a user name. A script that cannot be run
+    // is answered 502, and the log and the page say which script, as whom,
+    // and why ("its folder /tmp/x is not searchable by nobody").
+    std::string cgi_user;
     // (folder, rest) of the current request, set by is_cgi().
     std::pair<std::string, std::string> cgi_info;
 

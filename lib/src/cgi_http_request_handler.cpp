@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -190,6 +191,28 @@ bool CGIHTTPRequestHandler::is_cgi() {
     return true;
 }
 
+std::optional<ScriptUser> script_user(const std::string& cgi_user) {
+    ScriptUser user;
+    if (cgi_user.empty() && ::geteuid() == 0) {
+        // Python's rule: a root server runs scripts as nobody.
+        std::tie(user.uid, user.gid) = detail::nobody_ids();
+    } else if (cgi_user.empty() || cgi_user == "current") {
+        user.uid = ::geteuid();
+        user.gid = ::getegid();
+    } else {
+        const auto ids = detail::user_ids(cgi_user);
+        if (!ids) return std::nullopt;
+        std::tie(user.uid, user.gid) = *ids;
+    }
+    user.changes = user.uid != ::geteuid() || user.gid != ::getegid();
+    user.name = detail::user_name(user.uid);
+    return user;
+}
+
+std::string first_unsearchable_folder(const std::string& folder, const ScriptUser& user) {
+    return detail::first_unsearchable_folder(folder, user.uid, user.gid);
+}
+
 bool CGIHTTPRequestHandler::is_executable(const std::string& file) const { return ::access(file.c_str(), X_OK) == 0; }
 
 bool CGIHTTPRequestHandler::is_python(const std::string& file) const {
@@ -291,16 +314,13 @@ void CGIHTTPRequestHandler::run_cgi() {
     if (decoded_query.find('=') == std::string::npos) launch.argv.push_back(decoded_query);
     launch.env = environment.variables;
     launch.working_directory = scriptfile.substr(0, scriptfile.rfind('/'));
-    if (cgi_user.empty()) {
-        if (::geteuid() == 0) launch.run_as = detail::nobody_ids();
-    } else if (cgi_user != "current") {
-        launch.run_as = detail::user_ids(cgi_user);
-        if (!launch.run_as) {
-            log_error("CGI script %r not run: cgi_user %r is not a user here", scriptname, cgi_user);
-            send_error(500, "CGI user does not exist");
-            return;
-        }
+    const auto user = script_user(cgi_user);
+    if (!user) {
+        log_error("CGI script %r not run: cgi_user %r is not a user here", scriptname, cgi_user);
+        send_error(500, "CGI user does not exist");
+        return;
     }
+    if (user->changes) launch.run_as = std::pair{user->uid, user->gid};
 
     ScriptRun run(*this, limits.max_header_bytes);
     try {
@@ -308,15 +328,14 @@ void CGIHTTPRequestHandler::run_cgi() {
     } catch (const detail::ScriptLaunchFailed& e) {
         // Said in full, where a person looks: the usual cause is a folder
         // the script's user cannot enter (a root server runs scripts as nobody).
-        const uid_t uid = launch.run_as ? launch.run_as->first : ::geteuid();
-        const gid_t gid = launch.run_as ? launch.run_as->second : ::getegid();
-        const std::string user = detail::user_name(uid);
         const std::string script_path = scriptname.substr(1);  // "cgi-bin/hello.sh"
-        std::string why = e.step == "change user"     ? "cannot switch to user " + user + " to run " + script_path
-                          : e.step == "enter its folder" ? "cannot enter the folder of " + script_path + " as user " + user
-                                                         : "cannot execute " + script_path + " as user " + user;
+        std::string why = e.step == "change user" ? "cannot switch to user " + user->name + " to run " + script_path
+                          : e.step == "enter its folder"
+                              ? "cannot enter the folder of " + script_path + " as user " + user->name
+                              : "cannot execute " + script_path + " as user " + user->name;
         why += ": " + std::string(std::strerror(e.code().value()));
-        if (const auto explanation = detail::explain_launch_failure(scriptfile, e.code().value(), uid, gid, user);
+        if (const auto explanation =
+                detail::explain_launch_failure(scriptfile, e.code().value(), user->uid, user->gid, user->name);
             !explanation.empty())
             why += " (" + explanation + ")";
         log_error("%s", why);

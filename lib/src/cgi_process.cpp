@@ -165,15 +165,21 @@ bool permits(const struct stat& st, uid_t uid, gid_t gid, unsigned bit) {
 
 }  // namespace
 
+std::string first_unsearchable_folder(const std::string& path, uid_t uid, gid_t gid) {
+    const std::string with_slash = path.empty() || path.back() != '/' ? path + "/" : path;
+    for (auto slash = with_slash.find('/', 1); slash != std::string::npos; slash = with_slash.find('/', slash + 1)) {
+        const std::string folder = with_slash.substr(0, slash);
+        struct stat st {};
+        if (::stat(folder.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && !permits(st, uid, gid, 1)) return folder;
+    }
+    return {};
+}
+
 std::string explain_launch_failure(const std::string& file, int error, uid_t uid, gid_t gid, const std::string& user) {
     if (error == EACCES) {
         // The first folder on the way that the user cannot search.
-        for (auto slash = file.find('/', 1); slash != std::string::npos; slash = file.find('/', slash + 1)) {
-            const std::string folder = file.substr(0, slash);
-            struct stat st {};
-            if (::stat(folder.c_str(), &st) == 0 && !permits(st, uid, gid, 1))
-                return "its folder " + folder + " is not searchable by " + user;
-        }
+        if (const auto folder = first_unsearchable_folder(file.substr(0, file.rfind('/')), uid, gid); !folder.empty())
+            return "its folder " + folder + " is not searchable by " + user;
         struct stat st {};
         if (::stat(file.c_str(), &st) == 0 && !permits(st, uid, gid, 1))
             return "the file is not executable by " + user;

@@ -61,6 +61,10 @@ void start_script(const ScriptLaunch& launch, RunningScript& script);
 // nothing is found.
 std::string explain_launch_failure(const std::string& file, int error, uid_t uid, gid_t gid, const std::string& user);
 
+// The first folder of `path`'s ancestors and itself that (uid, gid) cannot
+// search, or "".
+std::string first_unsearchable_folder(const std::string& path, uid_t uid, gid_t gid);
+
 // The name of a uid ("nobody"), or its number.
 std::string user_name(uid_t uid);
 

@@ -7,6 +7,9 @@ set -euo pipefail
 mockserve=$1
 scenarios=$2
 work=$(mktemp -d)
+# mktemp's folder is 0700: a root mockserve runs the scenario's CGI scripts as
+# nobody, who must be able to enter it (the scenario is refused otherwise).
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 # As from the root of the source tree: scenarios/ and the fixtures it uses.

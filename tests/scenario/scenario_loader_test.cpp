@@ -3,8 +3,13 @@
 
 #include <mockserve/scenario/scenario_loader.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace mockserve::scenario {
 namespace {
@@ -180,6 +185,33 @@ TEST(ScenarioLoader, MistakesAreListedInLineOrder) {
                 ElementsAre("order.ini:2: route 'r' names server 'ghost', which is not declared",
                             "order.ini:5: route 'a' has no action: give it response = STATUS, static = DIR or cgi = DIR",
                             "order.ini:9: response status must be 100-599, not '9000'"));
+}
+
+TEST(ScenarioLoader, CgiUserIsAUserOrCurrent) {
+    const auto unknown = parse_scenario("[server api]\ncgi_user = no-such-user-here\n", "u.ini", kScenarios);
+    EXPECT_THAT(unknown.errors, ElementsAre("u.ini:2: cgi_user 'no-such-user-here' is not a user on this machine "
+                                            "(give a user name, or current for mockserve's own)"));
+    const auto current = parse_scenario("[server api]\ncgi_user = current\n", "c.ini", kScenarios);
+    ASSERT_TRUE(current.ok());
+    EXPECT_EQ(current.scenario->servers[0].cgi_user, "current");
+}
+
+TEST(ScenarioLoader, CgiFolderThatItsUserCannotEnterIsRefused) {
+    if (::geteuid() != 0) GTEST_SKIP() << "scripts change user only when mockserve runs as root";
+    mockserve::test_support::TempDir private_folder;  // 0700, as mktemp -d makes it
+    private_folder.write("cgi-bin/hello.sh", "#!/bin/sh\n");
+    const std::string text = "[server api]\n[route api scripts]\nrequest = /cgi-bin/*\ncgi = " +
+                             private_folder.str() + "/cgi-bin\n";
+    const auto refused = parse_scenario(text, "p.ini", kScenarios);
+    EXPECT_THAT(refused.errors,
+                ElementsAre("p.ini:2: the cgi folder " + private_folder.str() + "/cgi-bin cannot be entered by user "
+                            "nobody, who runs the scripts (" + private_folder.str() + " is not searchable by nobody): "
+                            "chmod o+x " + private_folder.str() + ", move the scripts, or set cgi_user = current in "
+                            "[server api]"));
+    const auto own = parse_scenario("[server api]\ncgi_user = current\n" + text.substr(13), "p.ini", kScenarios);
+    EXPECT_TRUE(own.ok()) << (own.errors.empty() ? "" : own.errors.front());
+    ::chmod(private_folder.path().c_str(), 0755);
+    EXPECT_TRUE(parse_scenario(text, "p.ini", kScenarios).ok());
 }
 
 }  // namespace mockserve::scenario

@@ -30,11 +30,26 @@
 
 #include <mockserve/simple_http_request_handler.hpp>
 
+#include <optional>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
 namespace mockserve::http {
+
+// The user that scripts run as for a given cgi_user (see below).
+struct ScriptUser {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool changes = false;  // the script runs as another user than the server
+};
+// Nothing when cgi_user names no user of this machine.
+std::optional<ScriptUser> script_user(const std::string& cgi_user);
+// The first folder on the way to `folder` (itself included) that `user`
+// cannot search, or "" when it can reach it.
+std::string first_unsearchable_folder(const std::string& folder, const ScriptUser& user);
 
 class CGIHTTPRequestHandler : public SimpleHTTPRequestHandler {
 public:

@@ -3,6 +3,7 @@
 #include "scenario_syntax.hpp"
 #include "scenario_validation.hpp"
 
+#include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/detail/text.hpp>
 
 #include <algorithm>
@@ -145,6 +146,13 @@ ServerBuilder& ServerBuilder::bind(const std::string& address) {
 
 ServerBuilder& ServerBuilder::port(std::uint16_t port) {
     spec().port = port;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::cgi_user(const std::string& user) {
+    if (user.empty() || !http::script_user(user))
+        owner_->errors_.push_back("server " + name_ + ": cgi_user '" + user + "' is not a user on this machine");
+    spec().cgi_user = user;
     return *this;
 }
 

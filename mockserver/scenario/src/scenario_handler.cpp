@@ -124,7 +124,9 @@ http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index
         while (!mount.empty() && mount.back() == '/') mount.pop_back();
     }
     if (const auto* scripts = std::get_if<CgiScripts>(&route.action)) {
-        handler = std::make_unique<CgiRoute>(scripts->directory, std::move(mount));
+        auto cgi = std::make_unique<CgiRoute>(scripts->directory, std::move(mount));
+        cgi->cgi_user = context_.spec.cgi_user;
+        handler = std::move(cgi);
     } else {
         handler = std::make_unique<StaticRoute>(std::get<StaticTree>(route.action).directory, std::move(mount));
     }

@@ -4,6 +4,7 @@
 #include "scenario_syntax.hpp"
 #include "scenario_validation.hpp"
 
+#include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/detail/text.hpp>
 #include <mockserve/scenario/scenario_search_path.hpp>
 
@@ -192,9 +193,16 @@ private:
                 read_duration(entry, server.limits.io_timeout);
             } else if (key == "cgi_timeout") {
                 read_duration(entry, server.limits.cgi_timeout);
+            } else if (key == "cgi_user") {
+                if (entry.value.empty() || !http::script_user(entry.value)) {
+                    fail(entry.line, "cgi_user '" + entry.value + "' is not a user on this machine (give a user name, "
+                                                                  "or current for mockserve's own)");
+                } else {
+                    server.cgi_user = entry.value;
+                }
             } else {
                 unknown_key(entry, "bind, port, protocol, threads, max_body_size, request_timeout, "
-                                   "keep_alive_timeout, io_timeout, cgi_timeout");
+                                   "keep_alive_timeout, io_timeout, cgi_timeout, cgi_user");
             }
         }
         scenario_.servers.push_back(std::move(server));

@@ -1,5 +1,7 @@
 #include "scenario_validation.hpp"
 
+#include <mockserve/cgi_http_request_handler.hpp>
+
 #include <set>
 
 namespace mockserve::scenario::detail {
@@ -12,6 +14,20 @@ std::vector<std::string> validate(const Scenario& scenario, const Locator& where
             if (!names.insert(route.name).second)
                 errors.push_back(where.route(server, route) + ": server '" + server.name + "' has two routes named '" +
                                  route.name + "'");
+        // Scripts that would all fail: a root mockserve runs them as nobody
+        // (or cgi_user), who must be able to enter their folder.
+        const auto user = http::script_user(server.cgi_user);
+        if (!user || !user->changes) continue;
+        for (const auto& route : server.routes) {
+            const auto* scripts = std::get_if<CgiScripts>(&route.action);
+            if (!scripts) continue;
+            const auto blocked = http::first_unsearchable_folder(scripts->directory, *user);
+            if (blocked.empty()) continue;
+            errors.push_back(where.route(server, route) + ": the cgi folder " + scripts->directory +
+                             " cannot be entered by user " + user->name + ", who runs the scripts (" + blocked +
+                             " is not searchable by " + user->name + "): chmod o+x " + blocked +
+                             ", move the scripts, or set cgi_user = current in [server " + server.name + "]");
+        }
     }
     for (const auto& expectation : scenario.expectations)
         if (!scenario.find_server(expectation.server))

@@ -90,6 +90,9 @@ struct ServerSpec {
     std::string bind = "127.0.0.1";
     std::uint16_t port = 0;  // 0: ephemeral
     std::string protocol = "HTTP/1.1";
+    // Who runs its CGI scripts: "" for Python's rule (nobody when mockserve
+    // runs as root, else mockserve's user), "current", or a user name.
+    std::string cgi_user;
     http::Limits limits;
     std::vector<Route> routes;
 };

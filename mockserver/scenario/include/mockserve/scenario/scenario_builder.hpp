@@ -85,6 +85,8 @@ public:
     ServerBuilder& bind(const std::string& address);
     ServerBuilder& port(std::uint16_t port);
     ServerBuilder& protocol(const std::string& version);
+    // Who runs the server's CGI scripts: a user name, or "current".
+    ServerBuilder& cgi_user(const std::string& user);
     ServerBuilder& limits(const http::Limits& limits);
     RouteBuilder& route(const std::string& name);
 

@@ -15,6 +15,11 @@ constexpr std::size_t kAheadStep = 64 * 1024;
 
 }  // namespace
 
+std::optional<std::uint64_t> BodyReader::unread() const {
+    if (framing_.kind == BodyFraming::Kind::chunked) return std::nullopt;
+    return (ahead_.size() - ahead_taken_) + left_;
+}
+
 void BodyReader::begin(BodyFraming framing) {
     framing_ = framing;
     left_ = framing.kind == BodyFraming::Kind::length ? framing.length : 0;

@@ -52,6 +52,9 @@ public:
     // the end of the body, -1 when not waiting and nothing has arrived.
     // Throws ConnectionError when the client leaves or the body is malformed.
     std::ptrdiff_t read(char* into, std::size_t size, bool wait, Stream& stream, std::chrono::milliseconds timeout);
+    // How many body bytes rfile has still to read, when the framing says
+    // (a Content-Length body, or none); nothing for a chunked body.
+    std::optional<std::uint64_t> unread() const;
 
 private:
     // Decodes what the input buffer holds into `into`; never waits.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace mockserve::http::detail {
@@ -16,6 +17,9 @@ public:
     // Reads body bytes: 0 at the end of the body. Without `wait`, returns -1
     // rather than wait for bytes that have not arrived.
     virtual std::ptrdiff_t read_body(char* into, std::size_t size, bool wait) = 0;
+    // How many body bytes are left to read, when the framing says (not for
+    // a chunked body).
+    virtual std::optional<std::uint64_t> body_unread() const = 0;
     virtual void write_head(ResponseHead head) = 0;
     virtual void write(std::string_view bytes) = 0;
     virtual void flush() = 0;

@@ -191,62 +191,74 @@ def exchange(books, sock, reader, kind, method, path, expected, body=b"", close=
     books.complete(soak_id, kind)
 
 
+def rounds(deadline):
+    """Round numbers until the deadline, and never more than MAX_ROUNDS."""
+    for number in range(MAX_ROUNDS):
+        if time.monotonic() > deadline:
+            return
+        yield number
+
+
+class KeptConnection:
+    """A keep-alive connection, opened again when the server ends it."""
+
+    def __init__(self, port):
+        self.port = port
+        self.open()
+
+    def open(self):
+        self.sock = connect(self.port)
+        self.reader = Reader(self.sock)
+
+    def renew_if_closing(self):
+        if self.reader.closing:
+            self.sock.close()
+            self.open()
+
+    def close(self):
+        self.sock.close()
+
+
 # The clients: each runs one round at a time until the deadline.
 
 def keep_alive(books, port, deadline):
-    sock = connect(port)
-    reader = Reader(sock)
+    connection = KeptConnection(port)
     paths = [("GET", "/canned", 200), ("GET", "/files/small.txt", 200), ("GET", "/slow", 200),
              ("GET", "/nowhere", 404)]
-    for round_number in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
-        method, path, expected = paths[round_number % len(paths)]
-        exchange(books, sock, reader, "keep-alive", method, path, expected)
-        if reader.closing:
-            sock.close()
-            sock = connect(port)
-            reader = Reader(sock)
-    sock.close()
+    for number in rounds(deadline):
+        method, path, expected = paths[number % len(paths)]
+        exchange(books, connection.sock, connection.reader, "keep-alive", method, path, expected)
+        connection.renew_if_closing()
+    connection.close()
 
 
 def one_shot(books, port, deadline):
-    for round_number in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
-        path, expected = ("/cgi-bin/hello.sh", 200) if round_number % 4 == 0 else ("/canned", 200)
+    for number in rounds(deadline):
+        path, expected = ("/cgi-bin/hello.sh", 200) if number % 4 == 0 else ("/canned", 200)
         with connect(port) as sock:
             exchange(books, sock, Reader(sock), "one-shot", "GET", path, expected, close=True)
 
 
 def pipelined(books, port, deadline):
-    sock = connect(port)
-    reader = Reader(sock)
-    for _ in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
+    connection = KeptConnection(port)
+    for _ in rounds(deadline):
         ids = [books.new_id() for _ in range(8)]
-        sock.sendall(b"".join(request_bytes("GET", "/canned", i) for i in ids))
+        connection.sock.sendall(b"".join(request_bytes("GET", "/canned", i) for i in ids))
         for soak_id in ids:
             books.sent_whole(soak_id)
         for soak_id in ids:
-            status, _ = reader.response()
+            status, _ = connection.reader.response()
             if status != 200:
                 books.fail(f"pipelined: answered {status}")
             books.complete(soak_id, "pipelined")
-            if reader.closing:
+            if connection.reader.closing:
                 break  # the rest were sent but will not be read: not completed
-        if reader.closing:
-            sock.close()
-            sock = connect(port)
-            reader = Reader(sock)
-    sock.close()
+        connection.renew_if_closing()
+    connection.close()
 
 
 def slow_writer(books, port, deadline):
-    for _ in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
+    for _ in rounds(deadline):
         with connect(port) as sock:
             soak_id = books.new_id()
             data = request_bytes("GET", "/canned", soak_id)
@@ -261,20 +273,16 @@ def slow_writer(books, port, deadline):
 
 
 def slow_reader(books, port, deadline):
-    for _ in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
+    for _ in rounds(deadline):
         with connect(port, receive_buffer=4096) as sock:
             exchange(books, sock, Reader(sock, pace=0.002), "slow reader", "GET", "/files/large.bin", 200)
 
 
 def vanishing(books, port, deadline):
-    for round_number in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
+    for number in rounds(deadline):
         sock = connect(port)
         soak_id = books.new_id()
-        if round_number % 2 == 0:
+        if number % 2 == 0:
             # Mid-request: half a head, then gone.
             sock.sendall(request_bytes("GET", "/canned", soak_id)[:20])
         else:
@@ -291,23 +299,15 @@ def vanishing(books, port, deadline):
 
 def uploads(books, port, deadline):
     body = os.urandom(4 << 20)
-    sock = connect(port)
-    reader = Reader(sock)
-    for _ in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
-        exchange(books, sock, reader, "upload", "POST", "/upload", 201, body)
-        if reader.closing:
-            sock.close()
-            sock = connect(port)
-            reader = Reader(sock)
-    sock.close()
+    connection = KeptConnection(port)
+    for _ in rounds(deadline):
+        exchange(books, connection.sock, connection.reader, "upload", "POST", "/upload", 201, body)
+        connection.renew_if_closing()
+    connection.close()
 
 
 def faulty(books, port, deadline):
-    for _ in range(MAX_ROUNDS):
-        if time.monotonic() > deadline:
-            break
+    for _ in rounds(deadline):
         with connect(port) as sock:
             soak_id = books.new_id()
             sock.sendall(request_bytes("GET", "/flaky", soak_id))

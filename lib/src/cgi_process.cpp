@@ -14,13 +14,16 @@ namespace mockserve::http::detail {
 
 namespace {
 
-// Where the child says why it gave up. The vfork child shares the parent's
-// memory and the parent sleeps until it has exec'd or exited, so the parent
-// reads this afterwards (glibc's posix_spawn reports errors the same way).
+// Why the child gave up, written to a close-on-exec pipe that it keeps as
+// descriptor 3: the parent reads either this or, once execve succeeded, the
+// end of the pipe. (Memory shared through vfork would do under a plain
+// build, but sanitizers turn vfork into fork.)
 struct ChildFailure {
-    const char* step = nullptr;
+    int step = 0;  // one of the kStep constants
     int error = 0;
 };
+constexpr int kStepChangeUser = 1, kStepEnterFolder = 2, kStepExecute = 3;
+constexpr int kReportFd = 3;
 
 // What the child needs, prepared before vfork: the child allocates nothing.
 struct ChildSetup {
@@ -29,15 +32,15 @@ struct ChildSetup {
     char* const* envp;
     const char* working_directory;
     int stdin_fd, stdout_fd, stderr_fd;
+    int report_fd;
     bool change_user;
     uid_t uid;
     gid_t gid;
-    ChildFailure* failure;
 };
 
-[[noreturn]] void give_up(const ChildSetup& s, const char* step, int code) {
-    s.failure->step = step;
-    s.failure->error = errno;
+[[noreturn]] void give_up(int step, int code) {
+    const ChildFailure failure{step, errno};
+    [[maybe_unused]] const auto written = ::write(kReportFd, &failure, sizeof failure);
     ::_exit(code);
 }
 
@@ -60,16 +63,18 @@ void move_to(int fd, int target) {
     move_to(s.stdin_fd, 0);
     move_to(s.stdout_fd, 1);
     move_to(s.stderr_fd, 2);
-    if (::syscall(SYS_close_range, 3u, ~0u, 0u) != 0) {
-        for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+    if (s.report_fd != kReportFd) ::dup2(s.report_fd, kReportFd);
+    ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);  // closed by a successful execve
+    if (::syscall(SYS_close_range, kReportFd + 1u, ~0u, 0u) != 0) {
+        for (int fd = kReportFd + 1; fd < 65536; ++fd) ::close(fd);
     }
     if (s.change_user && (::syscall(SYS_setgroups, 0, nullptr) != 0 || ::syscall(SYS_setgid, s.gid) != 0 ||
                           ::syscall(SYS_setuid, s.uid) != 0)) {
-        give_up(s, "change user", 126);
+        give_up(kStepChangeUser, 126);
     }
-    if (s.working_directory[0] != '\0' && ::chdir(s.working_directory) != 0) give_up(s, "enter its folder", 127);
+    if (s.working_directory[0] != '\0' && ::chdir(s.working_directory) != 0) give_up(kStepEnterFolder, 127);
     ::execve(s.path, s.argv, s.envp);
-    give_up(s, "execute", 127);
+    give_up(kStepExecute, 127);
 }
 
 pid_t spawn(const ChildSetup& setup) {
@@ -108,9 +113,13 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
         ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
         throw std::system_error(errno, std::system_category(), "pipe");
     }
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) {
+        ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]), ::close(err[0]), ::close(err[1]);
+        throw std::system_error(errno, std::system_category(), "pipe");
+    }
     const auto argv = pointers(launch.argv);
     const auto envp = pointers(launch.env);
-    ChildFailure failure;
     const ChildSetup setup{launch.path.c_str(),
                            argv.data(),
                            envp.data(),
@@ -118,25 +127,35 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
                            in[0],
                            out[1],
                            err[1],
+                           report[1],
                            launch.run_as.has_value(),
                            launch.run_as ? launch.run_as->first : 0,
-                           launch.run_as ? launch.run_as->second : 0,
-                           &failure};
+                           launch.run_as ? launch.run_as->second : 0};
     const pid_t pid = spawn(setup);
     const int spawn_errno = errno;
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);
+    ::close(report[1]);
     if (pid < 0) {
-        ::close(in[1]), ::close(out[0]), ::close(err[0]);
+        ::close(in[1]), ::close(out[0]), ::close(err[0]), ::close(report[0]);
         throw std::system_error(spawn_errno, std::system_category(), "vfork");
     }
-    if (failure.step) {
-        // It has exited already; reaped here so that the caller has nothing to clean.
+    // The failure report, or the end of the pipe once execve has closed it.
+    ChildFailure failure;
+    ssize_t got;
+    do {
+        got = ::read(report[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (got == static_cast<ssize_t>(sizeof failure)) {
+        // It has exited; reaped here so that the caller has nothing to clean.
         ::close(in[1]), ::close(out[0]), ::close(err[0]);
         int status = 0;
         ::waitpid(pid, &status, 0);
-        throw ScriptLaunchFailed(failure.error, failure.step);
+        throw ScriptLaunchFailed(failure.error, failure.step == kStepChangeUser    ? "change user"
+                                                : failure.step == kStepEnterFolder ? "enter its folder"
+                                                                                   : "execute");
     }
     script.pid = pid;
     script.stdin_fd = in[1];

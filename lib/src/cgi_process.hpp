@@ -10,6 +10,8 @@
 // closes every other descriptor, changes user (raw setgroups/setgid/setuid,
 // so that glibc does not try to change the parent's threads too), and
 // changes to the script's folder.
+// If a step fails, it writes the step and errno to a close-on-exec pipe
+// before it exits, so that the parent can say why the script did not run.
 
 #include <optional>
 #include <string>

@@ -22,7 +22,7 @@
 namespace mockserve::http {
 
 // The server's state, shared with its sessions (as their SessionHost).
-class HTTPServer::Impl : public std::enable_shared_from_this<Impl>, public detail::SessionHost {
+class HTTPServer::Impl final : public std::enable_shared_from_this<Impl>, public detail::SessionHost {
 public:
     Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits, unsigned threads);
 

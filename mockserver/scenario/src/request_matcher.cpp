@@ -40,10 +40,9 @@ bool matches(const RequestPattern& p, const RequestFacts& r, std::vector<std::st
         if (failed("method is " + std::string(r.method) + ", expected " + join(p.methods, " or "))) return false;
     if (p.path && !p.path->matches(r.path))
         if (failed("path is " + quoted(r.path) + ", expected " + p.path->to_string())) return false;
-    for (const auto& [name, value] : p.query) {
-        const bool found = std::any_of(r.query->begin(), r.query->end(),
-                                       [&](const Field& f) { return f.first == name && f.second == value; });
-        if (!found && failed("no query parameter " + name + "=" + value)) return false;
+    for (const auto& wanted : p.query) {
+        const bool found = std::any_of(r.query->begin(), r.query->end(), [&](const Field& f) { return f == wanted; });
+        if (!found && failed("no query parameter " + wanted.first + "=" + wanted.second)) return false;
     }
     for (const auto& [name, value] : p.headers) {
         bool present = false, equal = false;

@@ -201,8 +201,9 @@ Scenario ScenarioBuilder::build() const {
         if (routes_[i].actions_ == 0)
             errors.push_back("route " + server + " " + route->name + ": no action (response, static or cgi)");
         if (routes_[i].actions_ > 1) errors.push_back("route " + server + " " + route->name + ": two actions");
+        const std::string& owner = server;  // clang 14 cannot capture a structured binding
         auto it = std::find_if(scenario.servers.begin(), scenario.servers.end(),
-                               [&](const ServerSpec& s) { return s.name == server; });
+                               [&](const ServerSpec& s) { return s.name == owner; });
         it->routes.push_back(*route);
     }
     for (const auto& expectation : expectation_storage_) scenario.expectations.push_back(expectation);

@@ -27,7 +27,9 @@ bool ChunkedDecoder::fail(int status, std::string message) {
 bool ChunkedDecoder::take_line(std::string_view input, std::size_t& pos, std::size_t max, std::string_view& line) {
     const auto lf = input.find('\n', pos);
     if (lf == std::string_view::npos) {
-        if (input.size() - pos > max) return fail(400, "Bad chunked body: line too long");
+        // Too long only once no CRLF can end it within `max`: a line of
+        // exactly `max` bytes may have its CR here and its LF still to come.
+        if (input.size() - pos > max + 1) return fail(400, "Bad chunked body: line too long");
         needs_input_ = true;
         return false;
     }

@@ -68,6 +68,21 @@ TEST(ChunkedDecoder, BoundsExtensionsAndTrailers) {
     EXPECT_EQ(decode("0\r\nBad Trailer\r\n\r\n").error, 400);
 }
 
+TEST(ChunkedDecoder, ALineOfTheLimitDoesNotDependOnWhereItIsSplit) {
+    // Found by chunked_decoder_fuzzer: a size line of exactly
+    // max_chunk_line bytes was "too long" (400) when its CR came without
+    // its LF, and 413 or accepted otherwise.
+    Limits limits;
+    limits.max_chunk_line = 16;
+    for (std::size_t piece = 1; piece <= 20; ++piece) {
+        EXPECT_EQ(decode("AADDDDDDDDDDDAcc\r\nxx", piece, limits).error, 413) << piece;
+        const auto result = decode("0000000000000005\r\nhello\r\n0\r\n\r\n", piece, limits);
+        EXPECT_TRUE(result.done) << piece;
+        EXPECT_EQ(result.body, "hello") << piece;
+        EXPECT_EQ(decode("00000000000000005\r\nhello\r\n0\r\n\r\n", piece, limits).error, 400) << piece;
+    }
+}
+
 TEST(ChunkedDecoder, BodyOverTheLimitIs413) {
     Limits limits;
     limits.max_body_size = 8;

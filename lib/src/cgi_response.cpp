@@ -31,6 +31,7 @@ CgiResponseParser::State CgiResponseParser::feed(std::string_view output) {
             return fail("the script's output starts with a blank line: no header block");
         }
         if (blank) {
+            if (lf > max_bytes_) return fail("the script's header block is larger than the limit");
             const auto end = buffered_[next] == '\n' ? next + 1 : next + 2;
             if (parse_block(std::string_view(buffered_).substr(0, lf)) == State::failed) return state_;
             body_ = buffered_.substr(end);
@@ -39,7 +40,10 @@ CgiResponseParser::State CgiResponseParser::feed(std::string_view output) {
         }
         from = next;
     }
-    if (buffered_.size() > max_bytes_) return fail("the script's header block is larger than the limit");
+    // The block ends at its last LF, at most two bytes back ("\n\r" may yet
+    // be a blank line): too large only once that is past the limit, so that
+    // the verdict does not depend on how the output was split.
+    if (buffered_.size() > max_bytes_ + 2) return fail("the script's header block is larger than the limit");
     return state_;
 }
 

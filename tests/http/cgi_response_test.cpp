@@ -49,5 +49,20 @@ TEST(CgiResponseParser, Failures) {
     EXPECT_EQ(huge.feed("X-Filler: " + std::string(100, 'a')), State::failed);
 }
 
+TEST(CgiResponseParser, TheLimitHoldsHoweverTheOutputIsSplit) {
+    // Found by cgi_response_fuzzer: a block over the limit was refused when
+    // it came in pieces, and accepted when its blank line came with it.
+    const std::string block = "Content-Type: text/plain\nX-Pad: " + std::string(40, 'x') + "\n";  // 73 bytes
+    const std::string output = block + "\nbody";
+    for (const std::size_t limit : {70u, 71u, 72u, 80u}) {
+        const State expected = block.size() - 1 <= limit ? State::complete : State::failed;
+        CgiResponseParser at_once(limit);
+        EXPECT_EQ(at_once.feed(output), expected) << limit;
+        CgiResponseParser in_bytes(limit);
+        for (const char ch : output) in_bytes.feed(std::string(1, ch));
+        EXPECT_EQ(in_bytes.state(), expected) << limit;
+    }
+}
+
 }  // namespace
 }  // namespace mockserve::http::detail

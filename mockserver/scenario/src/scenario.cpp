@@ -1,42 +1,8 @@
 #include <mockserve/scenario/scenario.hpp>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 
 namespace mockserve::scenario {
-
-namespace {
-
-void write_canonical(const boost::json::value& value, std::string& out) {
-    if (value.is_object()) {
-        const auto& object = value.as_object();
-        std::vector<const boost::json::key_value_pair*> members;
-        for (const auto& member : object) members.push_back(&member);
-        std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
-        out.push_back('{');
-        for (std::size_t i = 0; i < members.size(); ++i) {
-            if (i > 0) out.push_back(',');
-            out.append(boost::json::serialize(boost::json::value(members[i]->key())));
-            out.push_back(':');
-            write_canonical(members[i]->value(), out);
-        }
-        out.push_back('}');
-    } else if (value.is_array()) {
-        out.push_back('[');
-        bool first = true;
-        for (const auto& element : value.as_array()) {
-            if (!first) out.push_back(',');
-            first = false;
-            write_canonical(element, out);
-        }
-        out.push_back(']');
-    } else {
-        out.append(boost::json::serialize(value));
-    }
-}
-
-}  // namespace
 
 PathPattern PathPattern::parse(const std::string& text) {
     PathPattern pattern;
@@ -96,15 +62,6 @@ const ServerSpec* Scenario::find_server(std::string_view wanted) const {
     for (const auto& server : servers)
         if (server.name == wanted) return &server;
     return nullptr;
-}
-
-std::optional<std::string> canonical_json(std::string_view text) {
-    boost::json::error_code ec;
-    const auto value = boost::json::parse(text, ec);
-    if (ec) return std::nullopt;
-    std::string out;
-    write_canonical(value, out);
-    return out;
 }
 
 }  // namespace mockserve::scenario

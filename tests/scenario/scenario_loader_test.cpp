@@ -113,6 +113,32 @@ TEST(ScenarioLoader, ReportsEveryMistakeWithFileAndLine) {
     EXPECT_EQ(result.errors.size(), 13u) << all;
 }
 
+TEST(ScenarioLoader, DurationsAreAtMostADay) {
+    // Found by scenario_loader_fuzzer: "1e50s" overflowed the milliseconds
+    // (undefined behaviour) instead of being refused.
+    const auto result = parse_scenario("[server api]\n"
+                                       "cgi_timeout = 99999999999999999999999999999999999999999999999910s\n"
+                                       "io_timeout = 1441m\n"
+                                       "request_timeout = 1440m\n",
+                                       "long.ini", kScenarios);
+    const auto all = ::testing::PrintToString(result.errors);
+    EXPECT_THAT(all, HasSubstr("long.ini:2: '99999999999999999999999999999999999999999999999910s' is not a duration"));
+    EXPECT_THAT(all, HasSubstr("long.ini:3: '1441m' is not a duration (say 150ms, 2s or 1m; at most a day)"));
+    EXPECT_EQ(result.errors.size(), 2u) << all;
+}
+
+TEST(ScenarioLoader, ABodyFileIsARegularFile) {
+    // A folder read as an empty body; /dev/zero never ended.
+    for (const char* path : {"/dev/zero", "/tmp"}) {
+        const auto result = parse_scenario(std::string("[server api]\n[route api r]\nrequest = GET /\nresponse.body_file = ") +
+                                               path + "\n",
+                                           "body.ini", kScenarios);
+        EXPECT_THAT(::testing::PrintToString(result.errors),
+                    HasSubstr(std::string("body.ini:4: response.body_file = ") + path + ": cannot read " + path +
+                              " (a regular file is wanted)"));
+    }
+}
+
 TEST(ScenarioLoader, RequestLineForms) {
     const auto result = parse_scenario(
         "[server s]\n[route s a]\nrequest = /exact\nresponse = 200\n[route s b]\nrequest = GET|HEAD /pre/*\nresponse = 200\n"
@@ -165,6 +191,22 @@ TEST(ScenarioLoader, ShippedScenariosLoad) {
 TEST(CanonicalJson, KeyOrderAndWhiteSpaceDoNotMatter) {
     EXPECT_EQ(canonical_json(R"({ "b": [1, {"y": 2, "x": 1}], "a": "s" })"), R"({"a":"s","b":[1,{"x":1,"y":2}]})");
     EXPECT_FALSE(canonical_json("{nope"));
+}
+
+TEST(CanonicalJson, NumbersAreTheirValues) {
+    EXPECT_EQ(canonical_json(R"({"qty": 1.0, "n": [1e0, 10E-1, -0, 2.50]})"), R"({"n":[1,1,0,2.5],"qty":1})");
+    EXPECT_EQ(canonical_json("1e400"), "1e999");
+    EXPECT_EQ(canonical_json("-1e-400"), "0");
+    // Found by json_matcher_fuzzer: Boost.JSON 1.81 read this an ulp off,
+    // and read its own canonical form back as another number.
+    const auto big = canonical_json("1111111111111111111111");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(canonical_json(*big), big);
+    EXPECT_EQ(canonical_json("1.111111111111111111111e21"), big);
+}
+
+TEST(CanonicalJson, TheLastOfRepeatedKeysCounts) {
+    EXPECT_EQ(canonical_json(R"({"a": 1, "b": {"c": 2}, "a": 3})"), R"({"a":3,"b":{"c":2}})");
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ std::optional<T> parse_number(std::string_view text) {
     return value;
 }
 
-// "150ms", "2s", "1.5s", "1m".
+// "150ms", "2s", "1.5s", "1m"; at most a day (a timeout or a delay longer
+// than that is a mistake, and 1e50s does not fit in the milliseconds).
+constexpr double kLongestDurationMs = 24.0 * 60 * 60 * 1000;
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     std::size_t digits = 0;
     while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) ++digits;
@@ -51,6 +53,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     } else {
         return std::nullopt;
     }
+    if (ms > kLongestDurationMs) return std::nullopt;
     return std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
 }
 
@@ -144,7 +147,7 @@ private:
         if (const auto d = parse_duration(entry.value)) {
             into = *d;
         } else {
-            fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m)");
+            fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m; at most a day)");
         }
     }
 
@@ -301,9 +304,14 @@ private:
                     canned->body = entry.value;
                 } else {
                     const auto file = resolve(entry.value);
-                    std::ifstream in(file, std::ios::binary);
-                    if (!in) {
-                        fail(entry.line, "response.body_file = " + entry.value + ": cannot read " + file.string());
+                    std::error_code ec;
+                    // Only a file: a folder reads as empty, a device or a pipe
+                    // (/dev/zero) may never end.
+                    std::ifstream in;
+                    if (std::filesystem::is_regular_file(file, ec)) in.open(file, std::ios::binary);
+                    if (!in.is_open()) {
+                        fail(entry.line, "response.body_file = " + entry.value + ": cannot read " + file.string() +
+                                             " (a regular file is wanted)");
                     } else {
                         std::ostringstream content;
                         content << in.rdbuf();
@@ -314,7 +322,7 @@ private:
                 if (const auto d = parse_duration(entry.value)) {
                     canned->delay = *d;
                 } else {
-                    fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m)");
+                    fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m; at most a day)");
                 }
             } else if (key == "response.fault") {
                 if (entry.value == "reset") {
@@ -364,8 +372,9 @@ private:
 
     void check_references() {
         for (auto& [server, line, route] : routes_) {
+            const std::string& owner = server;  // clang 14 cannot capture a structured binding
             auto it = std::find_if(scenario_.servers.begin(), scenario_.servers.end(),
-                                   [&](const ServerSpec& s) { return s.name == server; });
+                                   [&](const ServerSpec& s) { return s.name == owner; });
             if (it == scenario_.servers.end()) {
                 fail(line, "route '" + route.name + "' names server '" + server + "', which is not declared");
                 continue;

@@ -77,6 +77,26 @@ TEST(Matches, ExplainsEveryFailedCondition) {
                                  "no Content-Type header", "body is not JSON: \"plain\""));
 }
 
+TEST(Matches, ARegexThatGivesUpOnALargeBodyIsAMismatchThatSaysSo) {
+    // std::regex recursed once per character: this search overflowed the
+    // stack of the server's thread and killed it.
+    const auto p = pattern("request = POST /\nrequest.body_regex = (a|b)*c");
+    Request large("POST", "/", {}, std::string(1 << 20, 'a'));
+    std::vector<std::string> why;
+    EXPECT_FALSE(matches(p, large.facts(), &why));
+    EXPECT_THAT(why, ElementsAre(HasSubstr("body of 1048576 bytes is too much for ~ (a|b)*c (")));
+    Request small("POST", "/", {}, "abac");
+    EXPECT_TRUE(matches(p, small.facts()));
+}
+
+TEST(Matches, ARegexNestedBeyondTheEnginesBoundIsRefusedAtLoad) {
+    const auto result = parse_scenario("[server s]\n[route s r]\nrequest = GET ~" + std::string(5000, '(') +
+                                           std::string(5000, ')') + "\nresponse = 200\n",
+                                       "deep.ini", ".");
+    ASSERT_EQ(result.errors.size(), 1u);
+    EXPECT_THAT(result.errors[0], HasSubstr("deep.ini:3: bad regular expression"));
+}
+
 TEST(RouteTable, FirstMatchInFileOrderWithExactPathsIndexed) {
     auto result = parse_scenario("[server s]\n"
                                  "[route s prefix]\nrequest = GET /a/*\nresponse = 200\n"

@@ -63,8 +63,20 @@ bool matches(const RequestPattern& p, const RequestFacts& r, std::vector<std::st
         if (failed("body is " + quoted(r.body) + ", expected " + quoted(*p.body))) return false;
     if (p.body_contains && r.body.find(*p.body_contains) == std::string_view::npos)
         if (failed("body does not contain " + quoted(*p.body_contains))) return false;
-    if (p.body_regex && !std::regex_search(r.body.begin(), r.body.end(), *p.body_regex))
-        if (failed("body does not match ~ " + *p.body_regex_text)) return false;
+    if (p.body_regex) {
+        std::string gave_up;
+        switch (p.body_regex->search(r.body, &gave_up)) {
+            case Regex::Search::found: break;
+            case Regex::Search::not_found:
+                if (failed("body does not match ~ " + *p.body_regex_text)) return false;
+                break;
+            case Regex::Search::gave_up:
+                if (failed("body of " + std::to_string(r.body.size()) + " bytes is too much for ~ " +
+                           *p.body_regex_text + " (" + gave_up + ")"))
+                    return false;
+                break;
+        }
+    }
     if (p.json) {
         if (!r.json) r.json = canonical_json(r.body);
         if (!*r.json) {

@@ -11,7 +11,7 @@ PathPattern PathPattern::parse(const std::string& text) {
         pattern.text = text.substr(text.find_first_not_of(" \t", 1) == std::string::npos
                                        ? text.size()
                                        : text.find_first_not_of(" \t", 1));
-        pattern.regex = std::make_shared<const std::regex>(pattern.text, std::regex::ECMAScript);
+        pattern.regex = std::make_shared<const Regex>(pattern.text);
     } else if (!text.empty() && text.back() == '*') {
         pattern.kind = Kind::prefix;
         pattern.text = text.substr(0, text.size() - 1);
@@ -26,7 +26,7 @@ bool PathPattern::matches(std::string_view path) const {
     switch (kind) {
         case Kind::exact: return path == text;
         case Kind::prefix: return path.substr(0, text.size()) == text;
-        case Kind::regex: return std::regex_search(path.begin(), path.end(), *regex);
+        case Kind::regex: return regex->search(path) == Regex::Search::found;  // a path is at most 8 KiB
     }
     return false;
 }

@@ -26,7 +26,7 @@ std::string parse_request_line(const std::string& text, RequestPattern& pattern)
         return "request = [METHODS] PATH: the path must start with '/' (or '~' for a regular expression)";
     try {
         pattern.path = PathPattern::parse(path);
-    } catch (const std::regex_error& e) {
+    } catch (const std::invalid_argument& e) {
         return "bad regular expression '" + path.substr(path[0] == '~' ? 1 : 0) + "': " + e.what();
     }
     return {};
@@ -64,9 +64,9 @@ std::string check_protocol(std::string_view text) {
 
 std::string set_body_regex(const std::string& expression, RequestPattern& pattern) {
     try {
-        pattern.body_regex = std::make_shared<const std::regex>(expression, std::regex::ECMAScript);
+        pattern.body_regex = std::make_shared<const Regex>(expression);
         pattern.body_regex_text = expression;
-    } catch (const std::regex_error& e) {
+    } catch (const std::invalid_argument& e) {
         return "bad regular expression '" + expression + "': " + e.what();
     }
     return {};

@@ -5,6 +5,7 @@
 
 #include <mockserve/limits.hpp>
 #include <mockserve/scenario/journal.hpp>
+#include <mockserve/scenario/regex.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -12,7 +13,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <variant>
@@ -28,9 +28,9 @@ struct PathPattern {
     enum class Kind { exact, prefix, regex };
     Kind kind = Kind::exact;
     std::string text;  // the path, the prefix without '*', or the expression
-    std::shared_ptr<const std::regex> regex;
+    std::shared_ptr<const Regex> regex;
 
-    static PathPattern parse(const std::string& text);  // throws std::regex_error
+    static PathPattern parse(const std::string& text);  // throws std::invalid_argument (a bad expression)
     bool matches(std::string_view path) const;
     std::string to_string() const;
 };
@@ -45,7 +45,7 @@ struct RequestPattern {
     std::optional<std::string> body;
     std::optional<std::string> body_contains;
     std::optional<std::string> body_regex_text;
-    std::shared_ptr<const std::regex> body_regex;
+    std::shared_ptr<const Regex> body_regex;
     std::optional<std::string> json;  // canonical JSON: keys sorted, no white space
 };
 

@@ -2,6 +2,7 @@
 // [-- COMMAND ARGS...]`.
 
 #include "command.hpp"
+#include "memory_returner.hpp"
 
 #include <mockserve/scenario/scenario_loader.hpp>
 #include <mockserve/scenario/scenario_runner.hpp>
@@ -136,6 +137,7 @@ int run_scenario(int argc, char** argv) {
     int exit_code = 0;
     std::optional<scenario::VerificationReport> report;
     {
+        const MemoryReturner memory_returner;
         std::unique_ptr<scenario::ScenarioRunner> runner;
         try {
             runner = std::make_unique<scenario::ScenarioRunner>(std::move(*loaded.scenario), runner_options);

@@ -191,7 +191,11 @@ bool CGIHTTPRequestHandler::is_cgi() {
     return true;
 }
 
-std::optional<ScriptUser> script_user(const std::string& cgi_user) {
+namespace {
+
+// script_user() without the name, which costs a read of the user database:
+// a request needs it only when its script cannot be run.
+std::optional<ScriptUser> script_user_ids(const std::string& cgi_user) {
     ScriptUser user;
     if (cgi_user.empty() && ::geteuid() == 0) {
         // Python's rule: a root server runs scripts as nobody.
@@ -205,7 +209,14 @@ std::optional<ScriptUser> script_user(const std::string& cgi_user) {
         std::tie(user.uid, user.gid) = *ids;
     }
     user.changes = user.uid != ::geteuid() || user.gid != ::getegid();
-    user.name = detail::user_name(user.uid);
+    return user;
+}
+
+}  // namespace
+
+std::optional<ScriptUser> script_user(const std::string& cgi_user) {
+    auto user = script_user_ids(cgi_user);
+    if (user) user->name = detail::user_name(user->uid);
     return user;
 }
 
@@ -314,7 +325,7 @@ void CGIHTTPRequestHandler::run_cgi() {
     if (decoded_query.find('=') == std::string::npos) launch.argv.push_back(decoded_query);
     launch.env = environment.variables;
     launch.working_directory = scriptfile.substr(0, scriptfile.rfind('/'));
-    const auto user = script_user(cgi_user);
+    auto user = script_user_ids(cgi_user);
     if (!user) {
         log_error("CGI script %r not run: cgi_user %r is not a user here", scriptname, cgi_user);
         send_error(500, "CGI user does not exist");
@@ -329,6 +340,7 @@ void CGIHTTPRequestHandler::run_cgi() {
         // Said in full, where a person looks: the usual cause is a folder
         // the script's user cannot enter (a root server runs scripts as nobody).
         const std::string script_path = scriptname.substr(1);  // "cgi-bin/hello.sh"
+        user->name = detail::user_name(user->uid);
         std::string why = e.step == "change user" ? "cannot switch to user " + user->name + " to run " + script_path
                           : e.step == "enter its folder"
                               ? "cannot enter the folder of " + script_path + " as user " + user->name

@@ -235,12 +235,16 @@ std::optional<std::pair<uid_t, gid_t>> user_ids(const std::string& name) {
 }
 
 std::pair<uid_t, gid_t> nobody_ids() {
-    passwd entry{};
-    passwd* found = nullptr;
-    char buffer[4096];
-    if (::getpwnam_r("nobody", &entry, buffer, sizeof buffer, &found) == 0 && found)
-        return {found->pw_uid, found->pw_gid};
-    return {65534, 65534};
+    // Looked up once: a root server asks for every CGI request.
+    static const std::pair<uid_t, gid_t> ids = [] {
+        passwd entry{};
+        passwd* found = nullptr;
+        char buffer[4096];
+        if (::getpwnam_r("nobody", &entry, buffer, sizeof buffer, &found) == 0 && found)
+            return std::pair{found->pw_uid, found->pw_gid};
+        return std::pair<uid_t, gid_t>{65534, 65534};
+    }();
+    return ids;
 }
 
 }  // namespace mockserve::http::detail

@@ -239,10 +239,11 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
     const auto hosts = parsed.headers.count("Host");
     if (hosts > 1) return bad("Bad request: more than one Host header");
     if (hosts == 0 && parsed.minor >= 1) return bad("Bad request: HTTP/1.1 requires a Host header");
-    const bool absolute_form = parsed.target.front() != '/' && parsed.target.find("://") != std::string::npos;
-    if (const auto host = parsed.headers.get("Host"); host && !absolute_form && !is_valid_authority(*host))
-        return bad("Bad request: invalid Host (" + python_repr(*host) + ")");
+    // An absolute-form target's authority replaces the Host received (and
+    // was checked there), so the Host checked here is the one that counts.
     if (auto refused = normalise_target(parsed)) return std::move(*refused);
+    if (const auto host = parsed.headers.get("Host"); host && !is_valid_authority(*host))
+        return bad("Bad request: invalid Host (" + python_repr(*host) + ")");
     return parsed;
 }
 

@@ -237,6 +237,20 @@ TEST_F(Valid, AbsoluteFormIsServedByItsPathWithItsAuthorityAsHost) {
     }
 }
 
+TEST_F(Valid, ALaterHttp1MinorVersionIsServedAsHttp11) {
+    // RFC 9110 section 2.5: a recipient treats a higher minor version of a
+    // major it implements as the highest it implements. Found by
+    // request_head_fuzzer, whose property had wrongly asked for 1.1 exactly.
+    RawClient client(server.server_port);
+    client.send("POST /http12 HTTP/1.2\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->version, "HTTP/1.1");
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "ok");
+    EXPECT_FALSE(client.closed_by_server());
+}
+
 TEST_F(Valid, AsteriskFormReachesOptions) {
     // Accepted, then answered by the handler: this one has no do_OPTIONS.
     RawClient client(server.server_port);

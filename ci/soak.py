@@ -13,7 +13,8 @@ Printed: resident memory every 30 s, then what was checked:
   - every request a client completed is in the journal exactly once, and the
     journal's sequence numbers have no gap (entries it dropped to stay within
     its budget are the oldest, counted, and allowed for);
-  - resident memory after the first minute stays within the journal's bound;
+  - resident memory after the first minute stays within the journal's bound,
+    without a growth trend (judged on runs of 11 minutes or more);
   - descriptors and threads return to their idle numbers once the load stops;
   - no CGI child is left as a zombie;
   - a probe is answered in under 10 ms after the load.
@@ -480,6 +481,7 @@ def main():
         books_check = check_journal(journal, books)
 
     after_first_minute = [rss for t, rss in rss_samples if t >= 60] or [rss for _, rss in rss_samples]
+    trend = memory_trend([(t, rss) for t, rss in rss_samples if t >= 60])
     kinds = {}
     for kind, _ in books.completed.values():
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -500,6 +502,7 @@ def main():
         (f"resident memory after the first minute within {JOURNAL_BOUND_MIB} MiB",
          max(after_first_minute) <= JOURNAL_BOUND_MIB,
          f"{min(after_first_minute):.1f}-{max(after_first_minute):.1f} MiB"),
+        trend_check(trend),
         ("descriptors back to idle", fds <= baseline_fds, f"{fds} (idle {baseline_fds})"),
         ("threads back to idle", threads_after <= baseline_threads, f"{threads_after} (idle {baseline_threads})"),
         ("no zombie CGI child", not left_zombies, f"{len(left_zombies)} zombies"),
@@ -508,6 +511,36 @@ def main():
     for name, held, figure in checks:
         print(f"  {'ok    ' if held else 'FAILED'} {name}: {figure}")
     sys.exit(0 if all(held for _, held, _ in checks) else 1)
+
+
+# Growth is judged from this many samples after the first minute (about 11
+# minutes): over fewer, the noise of a steady process (+-8 MiB as the journal
+# drops and refills) makes the slope meaningless.
+TREND_SAMPLES = 20
+# A leak of this much would add 30 MiB an hour.
+TREND_LIMIT_MIB_PER_MINUTE = 0.5
+
+
+def memory_trend(samples):
+    """The least-squares slope of resident memory, in MiB per minute."""
+    if len(samples) < 2:
+        return None
+    n = len(samples)
+    mean_t = sum(t for t, _ in samples) / n
+    mean_rss = sum(rss for _, rss in samples) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in samples)
+    slope_per_second = sum((t - mean_t) * (rss - mean_rss) for t, rss in samples) / spread
+    return slope_per_second * 60, n
+
+
+def trend_check(trend):
+    name = f"no growth trend in resident memory (under {TREND_LIMIT_MIB_PER_MINUTE} MiB a minute)"
+    if trend is None:
+        return (name, True, "not judged: no samples after the first minute")
+    slope, n = trend
+    if n < TREND_SAMPLES:
+        return (name, True, f"{slope:+.2f} MiB a minute over {n} samples (not judged under {TREND_SAMPLES})")
+    return (name, slope < TREND_LIMIT_MIB_PER_MINUTE, f"{slope:+.2f} MiB a minute over {n} samples")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #include "cgi_environment.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string_view>
 
@@ -55,7 +56,10 @@ CgiEnvironment build_cgi_environment(const CgiRequest& request, const char* cons
             iequals(name, "Content-Length")) {
             continue;
         }
-        if (name.find('_') != std::string::npos) {
+        const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        });
+        if (!plain) {
             result.dropped.push_back(name);
             continue;
         }

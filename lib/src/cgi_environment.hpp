@@ -8,8 +8,9 @@
 //     (httpoxy, CVE-2016-5385);
 //   - Authorization (AUTH_TYPE and REMOTE_USER carry what scripts need),
 //     Content-Type and Content-Length (CONTENT_TYPE, CONTENT_LENGTH);
-//   - names with '_': "X_User" would take the place of "X-User"'s
-//     HTTP_X_USER; it is dropped and the drop reported.
+//   - names with anything but letters, digits and '-' (as Apache): "X_User"
+//     would take the place of "X-User"'s HTTP_X_USER, and "X*Y" would make a
+//     variable no shell can name; dropped and the drop reported.
 // A header that comes several times is joined with ", " (Accept with ",",
 // as Python does).
 

@@ -314,7 +314,7 @@ void CGIHTTPRequestHandler::run_cgi() {
     request.headers = &headers;
     const auto environment = detail::build_cgi_environment(request, environ);
     for (const auto& dropped : environment.dropped)
-        log_error("CGI: header %r not passed to the script: a name with '_' could pose as another", dropped);
+        log_error("CGI: header %r not passed to the script: only letters, digits and '-' make a variable name (a '_' could pose as another header)", dropped);
 
     detail::ScriptLaunch launch;
     launch.path = scriptfile;

@@ -18,8 +18,13 @@ std::optional<int> month_index(std::string_view name) {
     return std::nullopt;
 }
 
+// A date as Python's datetime takes it: every field in its range (no 31
+// February, no leap second 60, as datetime() raises ValueError for those and
+// the handler then ignores the header), and within what the clock holds
+// (nanoseconds since 1970 reach 2262; from_time_t past that overflows).
 std::optional<SystemTime> make_time(int year, int month, int day, int hour, int minute, int second) {
-    if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970) return std::nullopt;
+    if (year < 1970 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return std::nullopt;
     std::tm tm{};
     tm.tm_year = year - 1900;
     tm.tm_mon = month;
@@ -27,7 +32,11 @@ std::optional<SystemTime> make_time(int year, int month, int day, int hour, int 
     tm.tm_hour = hour;
     tm.tm_min = minute;
     tm.tm_sec = second;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    const std::time_t t = timegm(&tm);  // normalises: 31 Feb becomes 3 Mar
+    if (tm.tm_mday != day || tm.tm_mon != month) return std::nullopt;
+    constexpr auto latest = std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
+    if (t < 0 || t > latest) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(t);
 }
 
 // Parses "DD Mon YYYY HH:MM:SS GMT" (IMF-fixdate after the comma) or

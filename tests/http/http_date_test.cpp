@@ -23,6 +23,25 @@ TEST(HttpDate, RejectsGarbage) {
     EXPECT_FALSE(parse_http_date("Sun, 32 Nov 1994 08:49:37 GMT"));
 }
 
+TEST(HttpDate, RejectsWhatPythonsDatetimeRejects) {
+    // Normalised by timegm before, so 31 February was 3 March.
+    EXPECT_FALSE(parse_http_date("Tue, 31 Feb 2026 00:00:00 GMT"));
+    EXPECT_FALSE(parse_http_date("Wed, 31 Dec 2025 23:59:60 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun, -6 Nov 1994 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 -8:49:37 GMT"));
+    EXPECT_TRUE(parse_http_date("Sat, 29 Feb 2020 00:00:00 GMT"));
+}
+
+TEST(HttpDate, ADateBeyondTheClockIsNotADate) {
+    // Found by http_date_fuzzer: from_time_t overflowed the clock's
+    // nanoseconds for dates after 2262 (undefined behaviour), and the
+    // date read back as another.
+    EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"));
+    const auto latest = parse_http_date("Wed, 01 Jan 2262 00:00:00 GMT");
+    ASSERT_TRUE(latest);
+    EXPECT_EQ(format_http_date(*latest), "Wed, 01 Jan 2262 00:00:00 GMT");
+}
+
 TEST(HttpDate, LogDateLooksLikePythons) {
     const auto text = format_log_date(kExample);
     ASSERT_EQ(text.size(), 20u) << text;

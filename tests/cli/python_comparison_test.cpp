@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <chrono>
 #include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,8 +53,10 @@ protected:
         python = new ChildProcess({python_binary, "-u", "-m", "http.server", "--cgi", "--bind", "127.0.0.1",
                                    "--directory", tree->str(), "0"});
         mockserve = new ChildProcess({MOCKSERVE_BINARY, "--cgi", "--quiet", "--directory", tree->str(), "0"});
-        python_port = port_from_banner(python->read_line());
-        mockserve_port = port_from_banner(mockserve->read_line());
+        // Generous: Python's start-up on a loaded CI machine (sanitizer
+        // builds beside it) took over the default 10 s here once.
+        python_port = port_from_banner(python->read_line(std::chrono::seconds(60)));
+        mockserve_port = port_from_banner(mockserve->read_line(std::chrono::seconds(60)));
     }
     static void TearDownTestSuite() {
         delete python;

@@ -127,6 +127,20 @@ TEST(ScenarioLoader, DurationsAreAtMostADay) {
     EXPECT_EQ(result.errors.size(), 2u) << all;
 }
 
+TEST(ScenarioLoader, AResponseFieldOrReasonHasNoControlCharacter) {
+    // Found by scenario_loader_fuzzer: a NUL (or a CR) in response.header
+    // went into the response as it was.
+    const auto result = parse_scenario(std::string("[server api]\n[route api r]\nrequest = GET /\nresponse = 200\n"
+                                                   "response.header = X-A: a\0b\nresponse.reason = Fine\rX\n",
+                                                   110),
+                                       "ctl.ini", kScenarios);
+    const auto all = ::testing::PrintToString(result.errors);
+    EXPECT_THAT(all, HasSubstr("ctl.ini:5: response.header holds the control character 0x00 (a response field or "
+                               "reason cannot; put such bytes in the body)"));
+    EXPECT_THAT(all, HasSubstr("ctl.ini:6: response.reason holds the control character 0x0D"));
+    EXPECT_EQ(result.errors.size(), 2u) << all;
+}
+
 TEST(ScenarioLoader, ABodyFileIsARegularFile) {
     // A folder read as an empty body; /dev/zero never ended.
     for (const char* path : {"/dev/zero", "/tmp"}) {

@@ -337,6 +337,8 @@ TEST(ScenarioRunner, BuilderMirrorsTheFile) {
     bad.expect("ghost", "e").count("lots");
     bad.server("s").route("names").request("GET /z").request_header("Bad Name", "1").response(200).response_header(
         "X:Y", "2");
+    bad.server("s").route("split").request("GET /s").response(200).response_reason("OK\r\nX-Evil: 1").response_header(
+        "X-A", "a\nb");
     try {
         (void)bad.build();
         FAIL() << "build() accepted a broken scenario";
@@ -347,6 +349,8 @@ TEST(ScenarioRunner, BuilderMirrorsTheFile) {
         EXPECT_THAT(e.what(), HasSubstr("no server named ghost"));
         EXPECT_THAT(e.what(), HasSubstr("route s names: request.header name 'Bad Name' is not a token"));
         EXPECT_THAT(e.what(), HasSubstr("route s names: response.header name 'X:Y' is not a token"));
+        EXPECT_THAT(e.what(), HasSubstr("route s split: response.reason holds the control character 0x0D"));
+        EXPECT_THAT(e.what(), HasSubstr("route s split: response.header holds the control character 0x0A"));
     }
 }
 

@@ -78,12 +78,16 @@ RouteBuilder& RouteBuilder::response(int status) {
 }
 
 RouteBuilder& RouteBuilder::response_reason(const std::string& reason) {
+    if (const auto error = detail::check_response_text("response.reason", reason); !error.empty())
+        errors_->push_back(where_ + ": " + error);
     canned().reason = reason;
     return *this;
 }
 
 RouteBuilder& RouteBuilder::response_header(const std::string& name, const std::string& value) {
     if (!http::detail::is_token(name)) errors_->push_back(where_ + ": response.header name '" + name + "' is not a token");
+    if (const auto error = detail::check_response_text("response.header", value); !error.empty())
+        errors_->push_back(where_ + ": " + error);
     canned().headers.emplace_back(name, value);
     return *this;
 }

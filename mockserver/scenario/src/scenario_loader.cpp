@@ -286,12 +286,16 @@ private:
                 if (const auto error = detail::parse_status(entry.value, canned->status); !error.empty())
                     fail(entry.line, error);
             } else if (key == "response.reason") {
+                if (const auto error = detail::check_response_text(key, entry.value); !error.empty())
+                    fail(entry.line, error);
                 canned->reason = entry.value;
             } else if (key == "response.header") {
                 const auto colon = entry.value.find(':');
                 const auto header = colon == std::string::npos ? std::string_view() : http::detail::trim_ows(std::string_view(entry.value).substr(0, colon));
                 if (!http::detail::is_token(header)) {
                     fail(entry.line, "response.header is 'Name: value', not '" + entry.value + "'");
+                } else if (const auto error = detail::check_response_text(key, entry.value); !error.empty()) {
+                    fail(entry.line, error);
                 } else {
                     canned->headers.emplace_back(std::string(header), std::string(http::detail::trim_ows(std::string_view(entry.value).substr(colon + 1))));
                 }

@@ -3,6 +3,7 @@
 #include <mockserve/detail/text.hpp>
 
 #include <charconv>
+#include <cstdio>
 
 namespace mockserve::scenario::detail {
 
@@ -60,6 +61,19 @@ std::string parse_status(std::string_view text, int& status) {
 std::string check_protocol(std::string_view text) {
     if (text == "HTTP/1.0" || text == "HTTP/1.1") return {};
     return "protocol must be HTTP/1.0 or HTTP/1.1, not '" + std::string(text) + "'";
+}
+
+std::string check_response_text(std::string_view key, std::string_view value) {
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            char code[8];
+            std::snprintf(code, sizeof code, "0x%02X", c);
+            return std::string(key) + " holds the control character " + code +
+                   " (a response field or reason cannot; put such bytes in the body)";
+        }
+    }
+    return {};
 }
 
 std::string set_body_regex(const std::string& expression, RequestPattern& pattern) {

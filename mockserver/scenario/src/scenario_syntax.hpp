@@ -18,6 +18,9 @@ std::optional<CountRule> parse_count(std::string_view text);
 // A status, 100-599, into `status`.
 std::string parse_status(std::string_view text, int& status);
 std::string check_protocol(std::string_view text);  // HTTP/1.0 or HTTP/1.1
+// A response field's value or reason phrase, `key` naming it in the message:
+// no control character but HTAB, so that a response cannot be split.
+std::string check_response_text(std::string_view key, std::string_view value);
 // request.body_regex and request.json, set into `pattern` when valid.
 std::string set_body_regex(const std::string& expression, RequestPattern& pattern);
 std::string set_json(const std::string& json, RequestPattern& pattern);

@@ -219,6 +219,13 @@ TEST(CanonicalJson, NumbersAreTheirValues) {
     EXPECT_EQ(canonical_json("1.111111111111111111111e21"), big);
 }
 
+TEST(CanonicalJson, IntegersStayExact) {
+    // Ids past 2^53 are common; a double would round 2^53 + 1 into 2^53.
+    EXPECT_EQ(canonical_json("[9007199254740993, -9223372036854775808, 18446744073709551615]"),
+              "[9007199254740993,-9223372036854775808,18446744073709551615]");
+    EXPECT_NE(canonical_json("9007199254740993"), canonical_json("9007199254740992"));
+}
+
 TEST(CanonicalJson, TheLastOfRepeatedKeysCounts) {
     EXPECT_EQ(canonical_json(R"({"a": 1, "b": {"c": 2}, "a": 3})"), R"({"a":3,"b":{"c":2}})");
 }

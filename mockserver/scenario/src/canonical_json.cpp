@@ -4,7 +4,9 @@
 //   - object members sorted by key (bytes of the unescaped key); of keys
 //     that repeat, the last one counts, as in JavaScript's JSON.parse;
 //   - strings escaped as Boost.JSON serializes them;
-//   - a number is its value, however it is written: read with correct
+//   - an integer (no fraction, no exponent, within 64 bits) is written as
+//     it is, exactly;
+//   - any other number is its value, however it is written: read with correct
 //     rounding (glibc's strtod, in the C locale whatever the program's;
 //     Boost.JSON 1.81's own reading of decimals can be an
 //     ulp off, which made "1111111111111111111111" and its canonical form
@@ -77,8 +79,14 @@ public:
         return true;
     }
     bool on_number_part(boost::json::string_view s, boost::json::error_code&) { return part(s); }
-    bool on_int64(std::int64_t, boost::json::string_view s, boost::json::error_code&) { return number(s); }
-    bool on_uint64(std::uint64_t, boost::json::string_view s, boost::json::error_code&) { return number(s); }
+    // Integers Boost.JSON read exactly stay exact (an id past 2^53 is not
+    // rounded into its neighbour).
+    bool on_int64(std::int64_t i, boost::json::string_view s, boost::json::error_code&) {
+        return integer(s, std::to_string(i));
+    }
+    bool on_uint64(std::uint64_t u, boost::json::string_view s, boost::json::error_code&) {
+        return integer(s, std::to_string(u));
+    }
     bool on_double(double, boost::json::string_view s, boost::json::error_code&) { return number(s); }
     bool on_bool(bool b, boost::json::error_code&) { return value(b ? "true" : "false"); }
     bool on_null(boost::json::error_code&) { return value("null"); }
@@ -101,6 +109,11 @@ private:
     bool number(boost::json::string_view s) {
         part(s);
         return value(canonical_number(take_part()));
+    }
+    bool integer(boost::json::string_view s, std::string text) {
+        part(s);
+        take_part();
+        return value(std::move(text));
     }
 
     bool open(bool object) {

@@ -81,6 +81,17 @@ CgiEnvironment build_cgi_environment(const CgiRequest& request, const char* cons
     env["QUERY_STRING"] = request.query_string;
     env["REMOTE_ADDR"] = request.remote_addr;
     env["REMOTE_HOST"] = request.remote_addr;  // no name lookup, as RFC 3875 allows
+    // TLS as Apache (mod_ssl) and nginx tell it; none of it inherited, so
+    // that a plain request never looks secure.
+    for (const char* name : {"HTTPS", "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI", "SSL_CLIENT_S_DN"}) env.erase(name);
+    env["REQUEST_SCHEME"] = request.tls ? "https" : "http";
+    if (const auto* tls = request.tls) {
+        env["HTTPS"] = "on";
+        env["SSL_PROTOCOL"] = tls->version;
+        env["SSL_CIPHER"] = tls->cipher;
+        if (!tls->sni.empty()) env["SSL_TLS_SNI"] = tls->sni;
+        if (!tls->client_subject.empty()) env["SSL_CLIENT_S_DN"] = tls->client_subject;
+    }
     env.erase("AUTH_TYPE");
     env.erase("REMOTE_USER");
     if (const auto authorization = headers.get("Authorization")) {

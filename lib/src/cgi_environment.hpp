@@ -11,10 +11,13 @@
 //   - names with anything but letters, digits and '-' (as Apache): "X_User"
 //     would take the place of "X-User"'s HTTP_X_USER, and "X*Y" would make a
 //     variable no shell can name; dropped and the drop reported.
+// Over TLS, HTTPS=on and REQUEST_SCHEME=https as Apache and nginx set them,
+// and mod_ssl's SSL_PROTOCOL, SSL_CIPHER, SSL_TLS_SNI, SSL_CLIENT_S_DN.
 // A header that comes several times is joined with ", " (Accept with ",",
 // as Python does).
 
 #include <mockserve/headers.hpp>
+#include <mockserve/tls_facts.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -36,6 +39,7 @@ struct CgiRequest {
     std::string remote_addr;
     std::optional<std::uint64_t> content_length;  // unknown for a streamed chunked body
     const Headers* headers = nullptr;
+    const TlsFacts* tls = nullptr;  // over TLS: HTTPS=on, REQUEST_SCHEME=https, SSL_*
 };
 
 struct CgiEnvironment {

@@ -312,6 +312,7 @@ void CGIHTTPRequestHandler::run_cgi() {
     request.remote_addr = client_address.host;
     request.content_length = content_length;
     request.headers = &headers;
+    request.tls = tls.get();
     const auto environment = detail::build_cgi_environment(request, environ);
     for (const auto& dropped : environment.dropped)
         log_error("CGI: header %r not passed to the script: only letters, digits and '-' make a variable name (a '_' could pose as another header)", dropped);

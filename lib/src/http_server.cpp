@@ -2,7 +2,9 @@
 
 #include "server_impl.hpp"
 #include "session.hpp"
+#include "log_format.hpp"
 #include "tcp_stream.hpp"
+#include "tls_stream.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
 
@@ -60,11 +62,12 @@ LogSink stderr_sink() {
 // Impl
 
 HTTPServer::Impl::Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits,
-                       unsigned threads)
+                       unsigned threads, std::shared_ptr<const detail::TlsContext> tls)
     : owner(owner),
       limits(limits),
       factory(std::move(factory)),
       threads(threads),
+      tls(std::move(tls)),
       listener(context, resolve_bind_address(address), limits.max_accept_backoff,
                [this](std::string_view line) { log(line); }),
       io_pool(context, threads, limits.max_threads, limits.blocked_handler_after),
@@ -87,11 +90,23 @@ void HTTPServer::Impl::set_log_sink(LogSink sink) {
     log_sink_ = std::make_shared<const LogSink>(std::move(sink));
 }
 
+std::unique_ptr<detail::Stream> HTTPServer::Impl::make_stream(tcp::socket socket) {
+    // Where a transport is chosen: plain TCP, or TLS for an HTTPSServer.
+    if (!tls) return std::make_unique<detail::TcpStream>(std::move(socket));
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    auto client = ec ? std::string("-") : remote.address().to_string();
+    // The stream logs a failed handshake as a handler logs an error.
+    auto log = [this, client = std::move(client)](std::string_view message) {
+        if (!logging()) return;
+        this->log(client + " - - [" + format_log_date(std::chrono::system_clock::now()) + "] " +
+                  detail::escape_control_characters(message));
+    };
+    return std::make_unique<detail::TlsStream>(std::move(socket), tls, std::move(log));
+}
+
 void HTTPServer::Impl::start_connection(tcp::socket socket, std::function<void()> on_closed) {
-    // Where a transport is chosen: plain TCP here; a TLS server wraps the
-    // socket in its own Stream.
-    auto session = std::make_shared<detail::Session>(shared_from_this(),
-                                                     std::make_unique<detail::TcpStream>(std::move(socket)));
+    auto session = std::make_shared<detail::Session>(shared_from_this(), make_stream(std::move(socket)));
     {
         std::lock_guard lock(sessions_mutex_);
         sessions_.emplace(session.get(), session);
@@ -208,13 +223,14 @@ void HTTPServer::Impl::close_listener() {
 HTTPServer::HTTPServer(Address server_address, HandlerFactory handler, Limits limits)
     : HTTPServer(std::move(server_address), std::move(handler), limits, 1) {}
 
-HTTPServer::HTTPServer(Address address, HandlerFactory handler, Limits limits, unsigned default_threads) {
+HTTPServer::HTTPServer(Address address, HandlerFactory handler, Limits limits, unsigned default_threads,
+                       std::shared_ptr<const detail::TlsContext> tls) {
     if (!handler) throw std::invalid_argument("HTTPServer needs a handler factory");
     // A client that closes while sendfile(2) writes to it would otherwise
     // kill the process with SIGPIPE; send(2) is told not to raise it.
     if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) throw std::runtime_error("cannot ignore SIGPIPE");
     const unsigned threads = limits.threads != 0 ? limits.threads : default_threads;
-    impl_ = std::make_shared<Impl>(*this, address, std::move(handler), limits, threads);
+    impl_ = std::make_shared<Impl>(*this, address, std::move(handler), limits, threads, std::move(tls));
     const auto endpoint = impl_->listener.local_endpoint();
     server_address = Address{endpoint.address().to_string(), endpoint.port()};
     server_port = endpoint.port();
@@ -268,7 +284,7 @@ void HTTPServer::server_close() { impl_->close_listener(); }
 
 std::string HTTPServer::url() const {
     const bool v6 = server_address.host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + server_address.host + "]" : server_address.host) + ":" + std::to_string(server_port);
+    return (impl_->tls ? "https://" : "http://") + (v6 ? "[" + server_address.host + "]" : server_address.host) + ":" + std::to_string(server_port);
 }
 
 const Limits& HTTPServer::limits() const { return impl_->limits; }

@@ -4,6 +4,8 @@
 #include "io_pool.hpp"
 #include "listener.hpp"
 #include "session_host.hpp"
+#include "stream.hpp"
+#include "tls_context.hpp"
 
 #include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
@@ -24,12 +26,14 @@ namespace mockserve::http {
 // The server's state, shared with its sessions (as their SessionHost).
 class HTTPServer::Impl final : public std::enable_shared_from_this<Impl>, public detail::SessionHost {
 public:
-    Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits, unsigned threads);
+    Impl(HTTPServer& owner, const Address& address, HandlerFactory factory, Limits limits, unsigned threads,
+         std::shared_ptr<const detail::TlsContext> tls);
 
     HTTPServer& owner;
     const Limits limits;
     const HandlerFactory factory;
     const unsigned threads;
+    const std::shared_ptr<const detail::TlsContext> tls;  // null: plain TCP
     boost::asio::io_context context;
     detail::Listener listener;
     detail::IoPool io_pool;
@@ -40,6 +44,7 @@ public:
     void set_log_sink(LogSink sink);
 
     void start_connection(boost::asio::ip::tcp::socket socket, std::function<void()> on_closed = {});
+    std::unique_ptr<detail::Stream> make_stream(boost::asio::ip::tcp::socket socket);
     std::size_t connection_count() const;
 
     // SessionHost

@@ -127,6 +127,7 @@ void Session::on_head() {
     h.path = std::move(head.target);
     h.request_version = std::move(head.version);
     h.headers = std::move(head.headers);
+    h.tls = stream_->tls();
     writer_.begin(protocol_, limits_.response_buffer_size);
     if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
     body_.begin(std::get<BodyFraming>(framing));
@@ -292,6 +293,7 @@ void Session::begin_exchange() {
     if (!observed_) return;
     exchange_started_ = Clock::now();
     exchange_.received = std::chrono::system_clock::now();
+    exchange_.tls = stream_->tls();
 }
 
 void Session::report_exchange() {

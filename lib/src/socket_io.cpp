@@ -11,7 +11,10 @@ namespace {
 
 std::error_code last_error() { return {errno, std::system_category()}; }
 
-// Waits until `fd` is ready for `events`, for at most `timeout`.
+bool would_block() { return errno == EAGAIN || errno == EWOULDBLOCK; }
+
+}  // namespace
+
 std::error_code wait_ready(int fd, short events, std::chrono::milliseconds timeout) {
     pollfd p{fd, events, 0};
     while (true) {
@@ -21,10 +24,6 @@ std::error_code wait_ready(int fd, short events, std::chrono::milliseconds timeo
         if (errno != EINTR) return last_error();
     }
 }
-
-bool would_block() { return errno == EAGAIN || errno == EWOULDBLOCK; }
-
-}  // namespace
 
 std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout) {
     while (!data.empty()) {

@@ -12,6 +12,9 @@
 
 namespace mockserve::http::detail {
 
+// Waits until `fd` is ready for `events` (POLLIN, POLLOUT), for at most
+// `timeout`; timed_out when it is not.
+std::error_code wait_ready(int fd, short events, std::chrono::milliseconds timeout);
 // Sends all of `data`. Errors: the peer's, or timed_out.
 std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout);
 // Sends `count` bytes of `file` from `offset` with sendfile(2).

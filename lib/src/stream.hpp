@@ -11,6 +11,8 @@
 // written in record-sized pieces) without the connection knowing which
 // stream it has.
 
+#include <mockserve/tls_facts.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -94,6 +96,10 @@ public:
     // From any thread: makes blocking calls in progress, and later ones, fail
     // at once, so that a handler blocked on this client returns.
     virtual void interrupt() = 0;
+
+    // --- What the transport agreed ---------------------------------------------
+    // A TLS stream's facts once its handshake is done; null over plain TCP.
+    virtual std::shared_ptr<const TlsFacts> tls() const { return nullptr; }
 };
 
 }  // namespace mockserve::http::detail

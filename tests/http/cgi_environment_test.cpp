@@ -33,5 +33,26 @@ TEST(CgiEnvironment, HeadersCannotSetCgiVariablesOrCollide) {
     EXPECT_EQ(env.dropped, (std::vector<std::string>{"X_Token", "X-Odd*Name"}));
 }
 
+TEST(CgiEnvironment, TlsIsToldAsApacheAndNginxTellIt) {
+    Headers headers;
+    CgiRequest request;
+    request.headers = &headers;
+    const char* inherited[] = {"HTTPS=on", "SSL_CIPHER=stale", nullptr};
+    const auto plain = build_cgi_environment(request, inherited);
+    EXPECT_THAT(plain.variables, Contains("REQUEST_SCHEME=http"));
+    EXPECT_THAT(plain.variables, Not(Contains("HTTPS=on")));  // a plain request never looks secure
+    EXPECT_THAT(plain.variables, Not(Contains("SSL_CIPHER=stale")));
+
+    const TlsFacts tls{"TLSv1.3", "TLS_AES_128_GCM_SHA256", "api.test", "http/1.1", "CN=client,O=mockserve"};
+    request.tls = &tls;
+    const auto secure = build_cgi_environment(request, inherited);
+    EXPECT_THAT(secure.variables, Contains("HTTPS=on"));
+    EXPECT_THAT(secure.variables, Contains("REQUEST_SCHEME=https"));
+    EXPECT_THAT(secure.variables, Contains("SSL_PROTOCOL=TLSv1.3"));
+    EXPECT_THAT(secure.variables, Contains("SSL_CIPHER=TLS_AES_128_GCM_SHA256"));
+    EXPECT_THAT(secure.variables, Contains("SSL_TLS_SNI=api.test"));
+    EXPECT_THAT(secure.variables, Contains("SSL_CLIENT_S_DN=CN=client,O=mockserve"));
+}
+
 }  // namespace
 }  // namespace mockserve::http::detail

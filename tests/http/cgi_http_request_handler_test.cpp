@@ -1,10 +1,13 @@
 // CGIHTTPRequestHandler over real sockets, with the scripts in fixtures/cgi-bin.
 #include <mockserve/cgi_http_request_handler.hpp>
+#include <mockserve/certificate_authority.hpp>
 #include <mockserve/http_server.hpp>
+#include <mockserve/https_server.hpp>
 
 #include "support/log_capture.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tls_client.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -420,6 +423,31 @@ TEST(CGIHTTPRequestHandler, ScriptsNeverBlockOtherConnectionsNorLeaveZombies) {
     EXPECT_NE(s.log.wait_for("timed out after 2000 ms"), "");
     int status = 0;
     EXPECT_LE(::waitpid(-1, &status, WNOHANG), 0) << "a script was left unreaped";
+}
+
+TEST(CgiOverHttps, ScriptsSeeHttpsOnAndTheHttpsScheme) {
+    CgiTree tree;
+    const auto authority = CertificateAuthority::generate();
+    const auto leaf = authority.issue_server_certificate({"localhost"});
+    TlsOptions tls;
+    tls.cert_pem = leaf.certificate_pem;
+    tls.key_pem = leaf.private_key_pem;
+    HTTPSServer server({"127.0.0.1", 0},
+                       [&tree] {
+                           auto h = std::make_unique<CGIHTTPRequestHandler>(tree.tmp.str());
+                           h->protocol_version = "HTTP/1.1";
+                           return h;
+                       },
+                       tls);
+    server.quiet();
+    server.start();
+    test_support::TlsClientOptions client;
+    client.trusted_ca_pem = authority.certificate_pem();
+    const auto response = test_support::tls_get(server.server_port, "/cgi-bin/env.sh", client);
+    EXPECT_THAT(response, StartsWith("HTTP/1.1 200"));
+    EXPECT_THAT(response, HasSubstr("\nHTTPS=on\n"));
+    EXPECT_THAT(response, HasSubstr("\nREQUEST_SCHEME=https\n"));
+    EXPECT_THAT(response, HasSubstr("\nSSL_TLS_SNI=localhost\n"));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include <mockserve/request_stream.hpp>
 #include <mockserve/response_stream.hpp>
 #include <mockserve/responses.hpp>
+#include <mockserve/tls_facts.hpp>
 
 #include <any>
 #include <chrono>
@@ -70,6 +71,9 @@ public:
     std::string request_version;  // "HTTP/1.1"
     std::string requestline;      // the request line, without its line end
     Headers headers;
+    // The connection's TLS facts (version, cipher, SNI, ALPN, client
+    // certificate) under an HTTPSServer; null over plain HTTP.
+    std::shared_ptr<const TlsFacts> tls;
     RequestStream rfile;
     ResponseStream wfile;
     bool close_connection = true;

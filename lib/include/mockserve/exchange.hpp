@@ -14,11 +14,13 @@
 #include <mockserve/address.hpp>
 #include <mockserve/headers.hpp>
 #include <mockserve/http_date.hpp>
+#include <mockserve/tls_facts.hpp>
 
 #include <any>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -43,6 +45,7 @@ struct Exchange {
     std::string target;   // as sent ("//x?y" stays so)
     std::string version;  // "HTTP/1.1"; empty when the server refused the request line
     Headers headers;      // empty when the server refused the head
+    std::shared_ptr<const TlsFacts> tls;  // over TLS; null over plain HTTP
     // Why the server answered with an error before any handler ran
     // ("Bad request version ('HTTP/1.2')"); nothing when a handler ran.
     std::optional<std::string> refusal;

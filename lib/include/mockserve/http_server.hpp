@@ -35,6 +35,9 @@
 namespace mockserve::http {
 
 class BaseHTTPRequestHandler;
+namespace detail {
+class TlsContext;
+}
 
 // Makes a handler for each new connection: Python's RequestHandlerClass.
 using HandlerFactory = std::function<std::unique_ptr<BaseHTTPRequestHandler>()>;
@@ -79,7 +82,7 @@ public:
     // Closes the listening socket. Idempotent.
     void server_close();
 
-    // "http://127.0.0.1:PORT"
+    // "http://127.0.0.1:PORT" ("https://..." for an HTTPSServer)
     std::string url() const;
     const Limits& limits() const;
     // Log lines go to standard error unless sent elsewhere; quiet() drops them.
@@ -95,7 +98,9 @@ public:
     void set_exchange_observer(ExchangeObserver observer);
 
 protected:
-    HTTPServer(Address server_address, HandlerFactory handler, Limits limits, unsigned default_threads);
+    // `tls`: every connection speaks TLS with it (HTTPSServer); null: plain TCP.
+    HTTPServer(Address server_address, HandlerFactory handler, Limits limits, unsigned default_threads,
+               std::shared_ptr<const detail::TlsContext> tls = nullptr);
 
 private:
     class Impl;

@@ -270,6 +270,7 @@ void BaseHTTPRequestHandler::delegate_request(BaseHTTPRequestHandler& other) {
     other.begin_request();
     other.server = server;
     other.client_address = client_address;
+    other.tls = tls;
     other.protocol_version = protocol_version;
     other.command = command;
     other.path = path;

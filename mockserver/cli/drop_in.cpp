@@ -3,11 +3,13 @@
 // request log, SimpleHTTPRequestHandler or CGIHTTPRequestHandler. Two
 // differences, kept on purpose: it binds 127.0.0.1 unless told otherwise
 // (Python binds every interface), and answers HTTP/1.1 (Python HTTP/1.0).
+// Python 3.14's --tls-cert, --tls-key and --tls-password-file serve HTTPS.
 
 #include "command.hpp"
 
 #include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/http_server.hpp>
+#include <mockserve/https_server.hpp>
 #include <mockserve/simple_http_request_handler.hpp>
 
 #include <boost/program_options.hpp>
@@ -15,6 +17,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <pthread.h>
 
 namespace po = boost::program_options;
@@ -30,12 +33,17 @@ struct Options {
     int port = 8000;
     bool cgi = false;
     bool quiet = false;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string tls_password_file;
 };
 
 void print_help(const po::options_description& visible) {
-    std::cout << "usage: mockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]\n\n"
+    std::cout << "usage: mockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q]\n"
+                 "                 [--tls-cert FILE [--tls-key FILE] [--tls-password-file FILE]] [PORT]\n\n"
                  "Serves DIRECTORY over HTTP on PORT, as `python3 -m http.server` does: files,\n"
                  "directory listings, and with --cgi the CGI scripts in /cgi-bin and /htbin.\n"
+                 "With --tls-cert it serves HTTPS (TLS 1.2 and 1.3), as Python 3.14 does.\n"
                  "PORT defaults to 8000; 0 picks a free port, printed in the first line.\n"
                  "Stops on Ctrl-C or SIGTERM.\n\n"
               << visible
@@ -56,7 +64,12 @@ int parse(int argc, char** argv, Options& options) {
          "serve this directory (default: the current directory)")
         ("protocol,p", po::value(&options.protocol)->value_name("VERSION"),
          "answer with this HTTP version: HTTP/1.0 or HTTP/1.1 (default: HTTP/1.1)")
-        ("quiet,q", po::bool_switch(&options.quiet), "do not log requests");
+        ("quiet,q", po::bool_switch(&options.quiet), "do not log requests")
+        ("tls-cert", po::value(&options.tls_cert)->value_name("FILE"),
+         "serve HTTPS with this PEM certificate chain (and its key, unless --tls-key)")
+        ("tls-key", po::value(&options.tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
+        ("tls-password-file", po::value(&options.tls_password_file)->value_name("FILE"),
+         "a file holding the password of an encrypted key (white space around it ignored)");
     po::options_description hidden;
     hidden.add_options()("port", po::value(&options.port));
     po::options_description all;
@@ -82,6 +95,10 @@ int parse(int argc, char** argv, Options& options) {
     }
     if (options.protocol != "HTTP/1.0" && options.protocol != "HTTP/1.1") {
         std::cerr << "mockserve: protocol must be HTTP/1.0 or HTTP/1.1, not " << options.protocol << "\n";
+        return kUsageError;
+    }
+    if (options.tls_cert.empty() && (!options.tls_key.empty() || !options.tls_password_file.empty())) {
+        std::cerr << "mockserve: --tls-key and --tls-password-file need --tls-cert\n";
         return kUsageError;
     }
     std::error_code ec;
@@ -110,6 +127,17 @@ mockserve::http::HandlerFactory handler_for(const Options& options) {
     };
 }
 
+std::unique_ptr<mockserve::http::HTTPServer> make_server(const Options& options) {
+    using namespace mockserve::http;
+    const Address address{options.bind, static_cast<std::uint16_t>(options.port)};
+    if (options.tls_cert.empty()) return std::make_unique<ThreadingHTTPServer>(address, handler_for(options));
+    TlsOptions tls;
+    tls.certfile = options.tls_cert;
+    tls.keyfile = options.tls_key;
+    if (!options.tls_password_file.empty()) tls.password = read_password_file(options.tls_password_file);
+    return std::make_unique<ThreadingHTTPSServer>(address, handler_for(options), tls);
+}
+
 }  // namespace
 
 namespace mockserve::cli {
@@ -132,15 +160,15 @@ int run_drop_in(int argc, char** argv) {
     const sigset_t stop_signals = block_stop_signals();
 
     try {
-        mockserve::http::ThreadingHTTPServer server({options.bind, static_cast<std::uint16_t>(options.port)},
-                                                    handler_for(options));
-        if (options.quiet) server.quiet();
-        server.start();
-        std::cout << "Serving HTTP on " << server.server_address.host << " port " << server.server_port << " ("
-                  << server.url() << "/) ..." << std::endl;
+        const auto server = make_server(options);
+        if (options.quiet) server->quiet();
+        server->start();
+        std::cout << "Serving " << (options.tls_cert.empty() ? "HTTP" : "HTTPS") << " on "
+                  << server->server_address.host << " port " << server->server_port << " (" << server->url()
+                  << "/) ..." << std::endl;
         for (int signal = 0; signal != SIGINT && signal != SIGTERM;) sigwait(&stop_signals, &signal);
         std::cout << "\nKeyboard interrupt received, exiting." << std::endl;
-        server.shutdown();
+        server->shutdown();
     } catch (const std::exception& e) {
         std::cerr << "mockserve: " << e.what() << "\n";
         return 1;

@@ -65,20 +65,28 @@ int parse(int argc, char** argv, ScenarioOptions& options) {
     return 0;
 }
 
-// "api-v2" to "MOCKSERVE_API_V2_URL".
-std::string url_variable(const std::string& server) {
+// "api-v2", "URL" to "MOCKSERVE_API_V2_URL".
+std::string server_variable(const std::string& server, std::string_view what) {
     std::string name = "MOCKSERVE_";
     for (const char c : server) name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    return name + "_URL";
+    return name + "_" + std::string(what);
 }
 
-// Runs the command with the servers' URLs in its environment; returns its
-// exit code (128+N if killed by signal N). SIGINT and SIGTERM are passed on.
+// Runs the command with the servers' URLs (and, with TLS, the files a client
+// needs) in its environment; returns its exit code (128+N if killed by
+// signal N). SIGINT and SIGTERM are passed on.
 int run_command(const std::vector<std::string>& command, const scenario::ScenarioRunner& runner,
                 const sigset_t& signals) {
     std::vector<std::string> environment;
     for (auto entry = environ; *entry; ++entry) environment.emplace_back(*entry);
-    for (const auto& name : runner.server_names()) environment.push_back(url_variable(name) + "=" + runner.url(name));
+    for (const auto& name : runner.server_names()) {
+        environment.push_back(server_variable(name, "URL") + "=" + runner.url(name));
+        if (const auto& cert = runner.client_cert_file(name); !cert.empty()) {
+            environment.push_back(server_variable(name, "CLIENT_CERT") + "=" + cert);
+            environment.push_back(server_variable(name, "CLIENT_KEY") + "=" + runner.client_key_file(name));
+        }
+    }
+    if (!runner.ca_file().empty()) environment.push_back("MOCKSERVE_CA_FILE=" + runner.ca_file());
     std::vector<char*> envp, args;
     for (auto& e : environment) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -146,6 +154,10 @@ int run_scenario(int argc, char** argv) {
             return 1;
         }
         for (const auto& name : runner->server_names()) std::cout << name << " " << runner->url(name) << "\n";
+        // Said beside the log, so that standard output stays NAME URL lines and "ready".
+        if (!runner->ca_file().empty() && !options.quiet)
+            std::cerr << "mockserve: HTTPS clients trust the run's authority in " << runner->ca_file()
+                      << " (MOCKSERVE_CA_FILE for the command)\n";
         std::cout << "ready" << std::endl;
 
         if (options.command.empty()) {

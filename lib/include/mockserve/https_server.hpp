@@ -52,6 +52,11 @@ struct TlsOptions {
     std::string check() const;
 };
 
+// The password in `file`, as Python's --tls-password-file reads it: the
+// file's text without white space at both ends. Throws std::invalid_argument
+// naming the file when it cannot be read.
+std::string read_password_file(const std::string& file);
+
 class HTTPSServer : public HTTPServer {
 public:
     // Throws std::invalid_argument when the options cannot serve (check()).

@@ -29,6 +29,14 @@ FakeServer::FakeServer(scenario::Scenario scenario) : runner_(std::move(scenario
 
 std::string FakeServer::url(std::string_view server) const { return runner_.url(named(server)); }
 
+const std::string& FakeServer::client_cert_file(std::string_view server) const {
+    return runner_.client_cert_file(named(server));
+}
+
+const std::string& FakeServer::client_key_file(std::string_view server) const {
+    return runner_.client_key_file(named(server));
+}
+
 std::uint16_t FakeServer::port(std::string_view server) const { return runner_.port(named(server)); }
 
 std::string FakeServer::named(std::string_view server) const {

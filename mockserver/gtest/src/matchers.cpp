@@ -9,6 +9,27 @@
 namespace mockserve::gtest::detail {
 
 std::optional<std::string> method_of(const RecordedRequest& r, const std::string&) { return r.method; }
+
+std::optional<std::string> sni_of(const RecordedRequest& r, const std::string&) {
+    if (!r.tls || r.tls->sni.empty()) return std::nullopt;
+    return r.tls->sni;
+}
+
+std::optional<std::string> tls_version_of(const RecordedRequest& r, const std::string&) {
+    if (!r.tls) return std::nullopt;
+    return r.tls->version;
+}
+
+std::optional<std::string> client_subject_of(const RecordedRequest& r, const std::string&) {
+    if (!r.tls || r.tls->client_subject.empty()) return std::nullopt;
+    return r.tls->client_subject;
+}
+
+bool OverTlsMatcher::MatchAndExplain(const RecordedRequest& request, ::testing::MatchResultListener* listener) const {
+    if (request.tls) return true;
+    *listener << "which came over plain HTTP";
+    return false;
+}
 std::optional<std::string> path_of(const RecordedRequest& r, const std::string&) { return r.path; }
 std::optional<std::string> header_of(const RecordedRequest& r, const std::string& name) { return r.header(name); }
 std::optional<std::string> query_of(const RecordedRequest& r, const std::string& name) { return r.query_parameter(name); }

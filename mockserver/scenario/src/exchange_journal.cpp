@@ -19,6 +19,7 @@ RecordedRequest unrouted_request(http::Exchange& e, const std::string& server, J
     r.version = std::move(e.version);
     r.headers = e.headers.fields();
     r.client = e.client.host + ":" + std::to_string(e.client.port);
+    if (e.tls) r.tls = *e.tls;
     if (e.refusal) {
         r.explanation = "refused: " + *e.refusal;
     } else if (e.end == http::Exchange::End::client_gone) {

@@ -106,7 +106,10 @@ std::size_t Journal::footprint(const RecordedRequest& r) {
     return sizeof(RecordedRequest) + allocated(r.server) + allocated(r.method) + allocated(r.target) +
            allocated(r.path) + allocated(r.version) + allocated(r.body) + allocated(r.client) +
            allocated(r.explanation) + (r.route ? allocated(*r.route) : 0) + allocated(r.headers) +
-           allocated(r.query);
+           allocated(r.query) +
+           (r.tls ? allocated(r.tls->version) + allocated(r.tls->cipher) + allocated(r.tls->sni) +
+                        allocated(r.tls->alpn) + allocated(r.tls->client_subject)
+                  : 0);
 }
 
 void Journal::record(RecordedRequest request) {
@@ -229,6 +232,18 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["body_size"] = r.body_size;
     o["body_truncated"] = r.body_truncated;
     o["client"] = r.client;
+    if (r.tls) {
+        const auto text_or_null = [](const std::string& text) {
+            return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+        };
+        o["tls"] = boost::json::object{{"version", r.tls->version},
+                                       {"cipher", r.tls->cipher},
+                                       {"sni", text_or_null(r.tls->sni)},
+                                       {"alpn", text_or_null(r.tls->alpn)},
+                                       {"client_subject", text_or_null(r.tls->client_subject)}};
+    } else {
+        o["tls"] = nullptr;
+    }
     o["received"] = iso8601(r.received);
     o["status"] = r.status;
     o["bytes_sent"] = r.bytes_sent;

@@ -39,6 +39,13 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
     } else {
         os << "answered " << r.status << " in " << r.duration.count() << " us";
     }
+    if (r.tls) {
+        os << "\n-- over " << r.tls->version << " (" << r.tls->cipher;
+        if (!r.tls->sni.empty()) os << ", SNI " << r.tls->sni;
+        if (!r.tls->alpn.empty()) os << ", ALPN " << r.tls->alpn;
+        if (!r.tls->client_subject.empty()) os << ", client certificate " << r.tls->client_subject;
+        os << ")";
+    }
     if (!r.explanation.empty()) os << "\n-- " << r.explanation;
     return os;
 }

@@ -172,6 +172,25 @@ ServerBuilder& ServerBuilder::limits(const http::Limits& limits) {
     return *this;
 }
 
+ServerBuilder& ServerBuilder::tls(bool on) {
+    spec().tls.enabled = on;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::tls_cert(const std::string& cert, const std::string& key,
+                                       const std::string& password_file) {
+    auto& tls = spec().tls;
+    tls.cert = cert;
+    tls.key = key;
+    tls.password_file = password_file;
+    return *this;
+}
+
+ServerBuilder& ServerBuilder::tls_client_ca(const std::string& file_or_generate) {
+    spec().tls.client_ca = file_or_generate;
+    return *this;
+}
+
 RouteBuilder& ServerBuilder::route(const std::string& name) {
     auto& route = owner_->route_storage_.emplace_back();
     route.name = name;
@@ -188,6 +207,11 @@ ServerBuilder& ScenarioBuilder::server(const std::string& name) {
     spec.name = name;
     scenario_.servers.push_back(std::move(spec));
     return servers_.emplace_back(*this, name);
+}
+
+ScenarioBuilder& ScenarioBuilder::tls_authority(const std::string& cert, const std::string& key) {
+    scenario_.authority = {cert, key};
+    return *this;
 }
 
 ExpectBuilder& ScenarioBuilder::expect(const std::string& server, const std::string& name) {
@@ -213,8 +237,9 @@ Scenario ScenarioBuilder::build() const {
     for (const auto& expectation : expectation_storage_) scenario.expectations.push_back(expectation);
     detail::Locator where{
         [](const ServerSpec& server, const Route& route) { return "route " + server.name + " " + route.name; },
+        [](const ServerSpec& server, const std::string& key) { return "server " + server.name + " " + key; },
         [](const Expectation& e) { return "expect " + e.server + " " + e.name; }, "journal",
-        "scenario " + scenario.name};
+        "scenario " + scenario.name, [](const std::string& key) { return "scenario " + key; }};
     for (auto& error : detail::validate(scenario, where)) errors.push_back(std::move(error));
     if (!errors.empty()) {
         std::string text = "the scenario has mistakes:";

@@ -65,6 +65,11 @@ void ScenarioHandler::handle_one_request() {
         record.version = request_version;
         record.headers = headers.fields();
         record.client = client_text_;
+        if (tls) {
+            record.tls = *tls;
+        } else {
+            record.tls.reset();
+        }
         record.body_size = body.size();
         record.body = callback ? body : std::move(body);
         record.explanation = explanation;

@@ -133,8 +133,10 @@ private:
                     (entry.key == "journal_max_bytes" ? scenario_.journal.max_total_bytes
                                                       : scenario_.journal.max_body_bytes) = *bytes;
                 }
+            } else if (entry.key == "tls.ca_cert" || entry.key == "tls.ca_key") {
+                read_authority_key(entry);
             } else {
-                unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes");
+                unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes, tls.ca_cert, tls.ca_key");
             }
         }
     }
@@ -149,6 +151,20 @@ private:
         } else {
             fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m; at most a day)");
         }
+    }
+
+    // tls.ca_cert and tls.ca_key name the run's one authority: in [scenario],
+    // or in a server's section (where a team may find it more natural); a
+    // second, different one is a mistake.
+    void read_authority_key(const detail::IniEntry& entry) {
+        auto& field = entry.key == "tls.ca_cert" ? scenario_.authority.cert : scenario_.authority.key;
+        const auto path = resolve(entry.value).string();
+        if (entry.value.empty()) return fail(entry.line, entry.key + " needs a value");
+        if (!field.empty() && field != path)
+            return fail(entry.line, "the run has one authority: " + entry.key + " is already " + field + " (line " +
+                                        std::to_string(authority_lines_[entry.key]) + ")");
+        field = path;
+        authority_lines_[entry.key] = entry.line;
     }
 
     void read_server(const detail::IniSection& section, const std::string& name) {
@@ -196,6 +212,25 @@ private:
                 read_duration(entry, server.limits.io_timeout);
             } else if (key == "cgi_timeout") {
                 read_duration(entry, server.limits.cgi_timeout);
+            } else if (key == "tls") {
+                if (entry.value == "on" || entry.value == "off") {
+                    server.tls.enabled = entry.value == "on";
+                } else {
+                    fail(entry.line, "tls is on or off, not '" + entry.value + "'");
+                }
+            } else if (key == "tls.cert" || key == "tls.key" || key == "tls.password_file" || key == "tls.client_ca") {
+                key_lines_[{name, key}] = entry.line;
+                if (entry.value.empty()) {
+                    fail(entry.line, key + " needs a value");
+                    continue;
+                }
+                auto& field = key == "tls.cert" ? server.tls.cert
+                            : key == "tls.key"  ? server.tls.key
+                            : key == "tls.password_file" ? server.tls.password_file
+                                                         : server.tls.client_ca;
+                field = key == "tls.client_ca" && entry.value == "generate" ? entry.value : resolve(entry.value).string();
+            } else if (key == "tls.ca_cert" || key == "tls.ca_key") {
+                read_authority_key(entry);
             } else if (key == "cgi_user") {
                 if (entry.value.empty() || !http::script_user(entry.value)) {
                     fail(entry.line, "cgi_user '" + entry.value + "' is not a user on this machine (give a user name, "
@@ -205,7 +240,8 @@ private:
                 }
             } else {
                 unknown_key(entry, "bind, port, protocol, threads, max_body_size, request_timeout, "
-                                   "keep_alive_timeout, io_timeout, cgi_timeout, cgi_user");
+                                   "keep_alive_timeout, io_timeout, cgi_timeout, cgi_user, tls, tls.cert, tls.key, "
+                                   "tls.password_file, tls.client_ca, tls.ca_cert, tls.ca_key");
             }
         }
         scenario_.servers.push_back(std::move(server));
@@ -387,8 +423,12 @@ private:
         }
         const auto at = [this](int line) { return label_ + ":" + std::to_string(line); };
         detail::Locator where{[&](const ServerSpec&, const Route& route) { return at(route.line); },
+                              [&](const ServerSpec& server, const std::string& key) {
+                                  const auto it = key_lines_.find({server.name, key});
+                                  return at(it != key_lines_.end() ? it->second : server.line);
+                              },
                               [&](const Expectation& expectation) { return at(expectation.line); }, at(journal_line_),
-                              at(1)};
+                              at(1), [&](const std::string& key) { return at(authority_lines_[key]); }};
         for (auto& error : detail::validate(scenario_, where)) errors_.push_back(std::move(error));
     }
 
@@ -403,6 +443,8 @@ private:
     Scenario scenario_;
     std::vector<std::string> errors_;
     std::map<std::string, int> server_lines_;
+    std::map<std::pair<std::string, std::string>, int> key_lines_;  // (server, tls.* key) -> line
+    std::map<std::string, int> authority_lines_;                      // tls.ca_cert, tls.ca_key -> line
     std::vector<PendingRoute> routes_;
     bool seen_scenario_ = false;
     int journal_line_ = 0;

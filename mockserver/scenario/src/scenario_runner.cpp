@@ -4,35 +4,164 @@
 #include "request_matcher.hpp"
 #include "scenario_handler.hpp"
 
+#include "scenario_validation.hpp"
+
+#include <mockserve/https_server.hpp>
+
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
+#include <fcntl.h>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <stdlib.h>
+#include <unistd.h>
 
 namespace mockserve::scenario {
 
+namespace {
+
+// What a generated server certificate names: the loopback names, and the
+// address the server binds (the host's name when it binds every address).
+std::vector<std::string> certificate_names(const std::string& bind) {
+    std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(bind, ec);
+    if (bind.empty() || (!ec && address.is_unspecified())) {
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) == 0 && host[0] && std::string(host) != "localhost")
+            names.emplace_back(host);
+    } else if (std::find(names.begin(), names.end(), bind) == names.end()) {
+        names.push_back(bind);
+    }
+    return names;
+}
+
+}  // namespace
+
+// A folder only this user can enter, for the run's TLS files, removed with
+// the runner.
+class ScenarioRunner::TlsFolder {
+public:
+    TlsFolder() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "mockserve-tls-XXXXXX").string();
+        if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot make a folder for the TLS files: " + pattern);
+        path_ = pattern;  // mkdtemp makes it 0700
+    }
+    ~TlsFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    // Writes `text` to a new file only this user can read; returns its path.
+    std::string write(const std::string& name, const std::string& text) const {
+        const auto file = (path_ / name).string();
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) throw std::runtime_error("cannot write " + file);
+        const bool whole = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+        ::close(fd);
+        if (!whole) throw std::runtime_error("cannot write " + file);
+        return file;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
 struct ScenarioRunner::Running {
-    Running(const ServerSpec& spec, Journal& journal, const RunnerOptions& options)
-        : context(spec, journal),
-          server(http::Address{spec.bind, spec.port},
-                 [this] { return std::make_unique<detail::ScenarioHandler>(context); }, spec.limits) {
-        if (journal.enabled()) server.set_exchange_observer(detail::journal_feed(journal, spec.name));
+    Running(const ServerSpec& spec, Journal& journal, const RunnerOptions& options,
+            const std::optional<http::TlsOptions>& tls)
+        : context(spec, journal), server(make_server(spec, tls)) {
+        if (journal.enabled()) server->set_exchange_observer(detail::journal_feed(journal, spec.name));
         if (options.log) {
-            server.set_log_sink(options.log);
+            server->set_log_sink(options.log);
         } else {
-            server.quiet();
+            server->quiet();
         }
-        server.start();
+        server->start();
+    }
+    std::unique_ptr<http::HTTPServer> make_server(const ServerSpec& spec, const std::optional<http::TlsOptions>& tls) {
+        auto factory = [this] { return std::make_unique<detail::ScenarioHandler>(context); };
+        const http::Address address{spec.bind, spec.port};
+        if (tls) return std::make_unique<http::ThreadingHTTPSServer>(address, factory, *tls, spec.limits);
+        return std::make_unique<http::ThreadingHTTPServer>(address, factory, spec.limits);
     }
     detail::ServerContext context;
-    http::ThreadingHTTPServer server;
+    std::unique_ptr<http::HTTPServer> server;
+    // tls.client_ca = generate: what the test presents.
+    http::Credentials client;
+    std::string client_cert_file;
+    std::string client_key_file;
 };
 
 ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
     : scenario_(std::move(scenario)), journal_(scenario_.journal) {
-    for (const auto& spec : scenario_.servers) servers_.push_back(std::make_unique<Running>(spec, journal_, options));
+    prepare_tls();
+    for (const auto& spec : scenario_.servers) {
+        if (!spec.tls.enabled) {
+            servers_.push_back(std::make_unique<Running>(spec, journal_, options, std::nullopt));
+            continue;
+        }
+        http::TlsOptions tls;
+        if (!spec.tls.cert.empty()) {
+            std::string error;
+            const auto password = detail::load_tls_password(spec.tls.password_file, error);
+            if (!password) throw std::invalid_argument("server " + spec.name + ": " + error);
+            tls = detail::server_tls_options(spec.tls, *password);
+        } else {
+            auto leaf = authority_->issue_server_certificate(certificate_names(spec.bind));
+            tls.cert_pem = std::move(leaf.certificate_pem);
+            tls.key_pem = std::move(leaf.private_key_pem);
+        }
+        http::Credentials client;
+        if (spec.tls.client_ca == "generate") {
+            tls.client_ca_pem = ca_pem_;
+            client = authority_->issue_client_certificate("mockserve client of " + spec.name);
+        } else {
+            tls.client_ca_file = spec.tls.client_ca;
+        }
+        auto& running = *servers_.emplace_back(std::make_unique<Running>(spec, journal_, options, tls));
+        if (!client.certificate_pem.empty()) {
+            running.client_cert_file = tls_folder_->write(spec.name + "-client.pem", client.certificate_pem);
+            running.client_key_file = tls_folder_->write(spec.name + "-client-key.pem", client.private_key_pem);
+            running.client = std::move(client);
+        }
+    }
 }
 
-ScenarioRunner::~ScenarioRunner() { stop(); }
+void ScenarioRunner::prepare_tls() {
+    const bool any = std::any_of(scenario_.servers.begin(), scenario_.servers.end(),
+                                 [](const ServerSpec& spec) { return spec.tls.enabled; });
+    if (!any) return;
+    if (!scenario_.authority.cert.empty()) {
+        std::string error;
+        authority_ = detail::load_authority(scenario_.authority, error);
+        if (!authority_) throw std::invalid_argument("tls.ca_cert: " + error);
+    } else {
+        authority_ = http::CertificateAuthority::generate(
+            "mockserve authority" + (scenario_.name.empty() ? std::string() : " for " + scenario_.name));
+    }
+    tls_folder_ = std::make_unique<TlsFolder>();
+    ca_pem_ = authority_->certificate_pem();
+    ca_file_ = tls_folder_->write("ca.pem", ca_pem_);
+}
+
+ScenarioRunner::~ScenarioRunner() {
+    stop();
+    servers_.clear();  // before the TLS folder goes
+}
+
+const std::string& ScenarioRunner::client_cert_file(std::string_view server) const {
+    return find(server).client_cert_file;
+}
+
+const std::string& ScenarioRunner::client_key_file(std::string_view server) const {
+    return find(server).client_key_file;
+}
+
+const http::Credentials& ScenarioRunner::client_credentials(std::string_view server) const {
+    return find(server).client;
+}
 
 ScenarioRunner::Running& ScenarioRunner::find(std::string_view name) const {
     for (const auto& running : servers_)
@@ -40,9 +169,9 @@ ScenarioRunner::Running& ScenarioRunner::find(std::string_view name) const {
     throw std::out_of_range("no server named '" + std::string(name) + "' in the scenario");
 }
 
-std::string ScenarioRunner::url(std::string_view server) const { return find(server).server.url(); }
+std::string ScenarioRunner::url(std::string_view server) const { return find(server).server->url(); }
 
-std::uint16_t ScenarioRunner::port(std::string_view server) const { return find(server).server.server_port; }
+std::uint16_t ScenarioRunner::port(std::string_view server) const { return find(server).server->server_port; }
 
 std::vector<std::string> ScenarioRunner::server_names() const {
     std::vector<std::string> names;
@@ -51,7 +180,7 @@ std::vector<std::string> ScenarioRunner::server_names() const {
 }
 
 void ScenarioRunner::stop() {
-    for (auto& running : servers_) running->server.shutdown();
+    for (auto& running : servers_) running->server->shutdown();
 }
 
 namespace {

@@ -37,8 +37,19 @@ public:
     explicit FakeServer(scenario::Scenario scenario);
 
     // "http://127.0.0.1:PORT" of the named server, or of the only one
-    // (std::invalid_argument when the scenario has several).
+    // (std::invalid_argument when the scenario has several); "https://..."
+    // for a server with tls = on.
     std::string url(std::string_view server = {}) const;
+    // HTTPS: the run's certificate authority, which signed every generated
+    // server certificate: the file to give a client to trust (libcurl's
+    // CURLOPT_CAINFO), and its PEM text (CURLOPT_CAINFO_BLOB, an
+    // ssl::context's add_certificate_authority). Empty without TLS.
+    const std::string& ca_file() const { return runner_.ca_file(); }
+    const std::string& ca_pem() const { return runner_.ca_pem(); }
+    // tls.client_ca = generate: the client certificate and key made for
+    // the named server (or the only one), as files.
+    const std::string& client_cert_file(std::string_view server = {}) const;
+    const std::string& client_key_file(std::string_view server = {}) const;
     // The port of the named server, or of the only one (its host is 127.0.0.1).
     std::uint16_t port(std::string_view server = {}) const;
     // Every request received so far, in arrival order.

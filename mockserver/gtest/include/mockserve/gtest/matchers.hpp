@@ -120,6 +120,19 @@ std::optional<std::string> body_of(const RecordedRequest& r, const std::string&)
 std::optional<std::string> server_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> route_of(const RecordedRequest& r, const std::string&);
 std::optional<int> status_of(const RecordedRequest& r, const std::string&);
+// Over TLS only: the SNI the client sent, the protocol version, the client
+// certificate's subject (each nothing when absent).
+std::optional<std::string> sni_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> tls_version_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> client_subject_of(const RecordedRequest& r, const std::string&);
+
+// OverTls(): the request came over TLS.
+class OverTlsMatcher : public ::testing::MatcherInterface<const RecordedRequest&> {
+public:
+    bool MatchAndExplain(const RecordedRequest& request, ::testing::MatchResultListener* listener) const override;
+    void DescribeTo(std::ostream* os) const override { *os << "came over TLS"; }
+    void DescribeNegationTo(std::ostream* os) const override { *os << "came over plain HTTP"; }
+};
 // The body's canonical JSON (keys sorted, no white space), or nothing.
 std::optional<std::string> json_of(const RecordedRequest& r, const std::string&);
 // The JSON value at `pointer` (RFC 6901) in the body, as canonical JSON text.
@@ -199,6 +212,26 @@ template <class M>
 template <class M>
 ::testing::Matcher<const RecordedRequest&> Status(const M& matcher) {
     return detail::part<int>("status", "", detail::status_of, matcher);
+}
+
+// HTTPS: the request came over TLS (over plain HTTP, it explains "which came
+// over plain HTTP").
+inline ::testing::Matcher<const RecordedRequest&> OverTls() { return ::testing::MakeMatcher(new detail::OverTlsMatcher); }
+// The host name the client asked for in TLS's SNI ("which has no TLS SNI"
+// over plain HTTP, or when it sent none).
+template <class M>
+::testing::Matcher<const RecordedRequest&> Sni(const M& matcher) {
+    return detail::part<std::string>("TLS SNI", "", detail::sni_of, matcher);
+}
+// "TLSv1.3", "TLSv1.2".
+template <class M>
+::testing::Matcher<const RecordedRequest&> TlsVersion(const M& matcher) {
+    return detail::part<std::string>("TLS version", "", detail::tls_version_of, matcher);
+}
+// Mutual TLS: the client certificate's subject, RFC 2253 ("CN=client,O=mockserve").
+template <class M>
+::testing::Matcher<const RecordedRequest&> ClientCertificate(const M& matcher) {
+    return detail::part<std::string>("client certificate", "", detail::client_subject_of, matcher);
 }
 
 }  // namespace mockserve::gtest

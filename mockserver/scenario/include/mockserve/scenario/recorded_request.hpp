@@ -3,6 +3,8 @@
 // copyable value. It prints like the HTTP message it was (request line,
 // headers, body cut after 2 KiB), followed by what the server did with it.
 
+#include <mockserve/tls_facts.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -28,6 +30,7 @@ struct RecordedRequest {
     std::uint64_t body_size = 0;   // the real size
     bool body_truncated = false;   // body holds less than body_size
     std::string client;            // "127.0.0.1:54321"
+    std::optional<http::TlsFacts> tls;  // over HTTPS: version, cipher, SNI, ALPN, client certificate
     std::chrono::system_clock::time_point received;
     bool answered = false;         // false while a route is still answering it (what a MockRoute sees)
     int status = 0;                // 0: no response was sent (a fault, or the client left)

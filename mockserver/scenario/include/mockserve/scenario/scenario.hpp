@@ -84,6 +84,26 @@ struct Route {
     Action action;
 };
 
+// A server's TLS (`tls = on` and the tls.* keys of its section). Without a
+// given certificate the runner makes one, signed by the run's authority.
+struct TlsSpec {
+    bool enabled = false;
+    std::string cert;           // tls.cert: a PEM certificate (and chain) file; empty: generated
+    std::string key;            // tls.key: its private key; empty: in the cert file
+    std::string password_file;  // tls.password_file: the key's password (white space around it ignored)
+    // tls.client_ca: mutual TLS. "generate": clients need a certificate of
+    // the run's authority (the runner makes one for the test); a file: of
+    // the authorities in it; empty: no client certificate asked for.
+    std::string client_ca;
+};
+
+// The run's certificate authority when it is given (tls.ca_cert, tls.ca_key:
+// PEM files, the key unencrypted) rather than made for the run.
+struct AuthoritySpec {
+    std::string cert;
+    std::string key;
+};
+
 struct ServerSpec {
     std::string name;
     int line = 0;
@@ -94,6 +114,7 @@ struct ServerSpec {
     // runs as root, else mockserve's user), "current", or a user name.
     std::string cgi_user;
     http::Limits limits;
+    TlsSpec tls;
     std::vector<Route> routes;
 };
 
@@ -121,6 +142,7 @@ struct Scenario {
     std::vector<Expectation> expectations;
     // The [scenario] section's journal keys: how the runner keeps its journal.
     JournalLimits journal;
+    AuthoritySpec authority;
 
     const ServerSpec* find_server(std::string_view name) const;
 };

@@ -88,6 +88,13 @@ public:
     // Who runs the server's CGI scripts: a user name, or "current".
     ServerBuilder& cgi_user(const std::string& user);
     ServerBuilder& limits(const http::Limits& limits);
+    // tls = on: HTTPS, with a certificate the runner makes (signed by the
+    // run's authority) unless tls_cert() gives one.
+    ServerBuilder& tls(bool on = true);
+    // tls.cert, tls.key, tls.password_file: PEM files.
+    ServerBuilder& tls_cert(const std::string& cert, const std::string& key = {}, const std::string& password_file = {});
+    // tls.client_ca: "generate", or a PEM file of authorities.
+    ServerBuilder& tls_client_ca(const std::string& file_or_generate);
     RouteBuilder& route(const std::string& name);
 
 private:
@@ -100,6 +107,8 @@ class ScenarioBuilder {
 public:
     explicit ScenarioBuilder(std::string name = {});
     ServerBuilder& server(const std::string& name);
+    // tls.ca_cert, tls.ca_key: the run's authority, given instead of made.
+    ScenarioBuilder& tls_authority(const std::string& cert, const std::string& key);
     ExpectBuilder& expect(const std::string& server, const std::string& name);
     Scenario build() const;
 

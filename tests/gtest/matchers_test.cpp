@@ -110,6 +110,23 @@ TEST(Matchers, ServerRouteAndStatus) {
     EXPECT_EQ(why_not(Route(_), unmatched), "which has no route");
 }
 
+TEST(Matchers, Tls) {
+    auto secure = payment();
+    secure.tls = mockserve::http::TlsFacts{"TLSv1.3", "TLS_AES_256_GCM_SHA384", "shop.example", "http/1.1",
+                                           "CN=client,O=mockserve"};
+    EXPECT_THAT(secure, AllOf(OverTls(), Sni("shop.example"), TlsVersion("TLSv1.3"),
+                              ClientCertificate(HasSubstr("CN=client"))));
+    EXPECT_EQ(description(OverTls()), "came over TLS");
+    EXPECT_EQ(DescribeMatcher<const RecordedRequest&>(OverTls(), true), "came over plain HTTP");
+    EXPECT_EQ(why_not(OverTls(), payment()), "which came over plain HTTP");
+    EXPECT_EQ(description(Sni("api.example")), "has TLS SNI \"api.example\"");
+    EXPECT_EQ(why_not(Sni("api.example"), secure), "which has TLS SNI \"shop.example\", expected \"api.example\"");
+    EXPECT_EQ(why_not(Sni("api.example"), payment()), "which has no TLS SNI");
+    EXPECT_EQ(why_not(TlsVersion("TLSv1.2"), secure), "which has TLS version \"TLSv1.3\", expected \"TLSv1.2\"");
+    secure.tls->client_subject.clear();
+    EXPECT_EQ(why_not(ClientCertificate(_), secure), "which has no client certificate");
+}
+
 TEST(Matchers, ComposeWithGoogleMocksOwn) {
     const std::vector<RecordedRequest> requests{payment()};
     EXPECT_THAT(requests, Contains(AllOf(Method("POST"), Path("/v1/payments"), Header("Content-Type", HasSubstr("json")),

@@ -1,6 +1,7 @@
 // The INI reader and the scenario loader: text in, scenario or mistakes out.
 #include "ini_reader.hpp"
 
+#include <mockserve/certificate_authority.hpp>
 #include <mockserve/scenario/scenario_loader.hpp>
 
 #include "support/temp_dir.hpp"
@@ -275,6 +276,113 @@ TEST(ScenarioLoader, CgiFolderThatItsUserCannotEnterIsRefused) {
     EXPECT_TRUE(own.ok()) << (own.errors.empty() ? "" : own.errors.front());
     ::chmod(private_folder.path().c_str(), 0755);
     EXPECT_TRUE(parse_scenario(text, "p.ini", kScenarios).ok());
+}
+
+// ---------------------------------------------------------------------------
+// TLS keys: everything a server will load is loaded now, so that a wrong
+// file, key or password is a FILE:LINE mistake before anything starts.
+
+struct TlsFiles {
+    TlsFiles() {
+        const auto ca = http::CertificateAuthority::generate();
+        const auto leaf = ca.issue_server_certificate({"localhost"});
+        const auto other = ca.issue_server_certificate({"localhost"});
+        dir.write("cert.pem", leaf.certificate_pem);
+        dir.write("key.pem", leaf.private_key_pem);
+        dir.write("other-key.pem", other.private_key_pem);
+        dir.write("ca.pem", ca.certificate_pem());
+        dir.write("not-pem.txt", "hello\n");
+    }
+    LoadResult load(const std::string& text) const { return parse_scenario(text, "t.ini", dir.path()); }
+    test_support::TempDir dir;
+};
+
+TEST(ScenarioLoader, TlsOnWithAGeneratedOrAGivenCertificate) {
+    TlsFiles files;
+    const auto result = files.load("[server a]\ntls = on\n[server b]\ntls = on\ntls.cert = cert.pem\n"
+                                   "tls.key = key.pem\ntls.client_ca = ca.pem\n[server c]\ntls.client_ca = generate\n"
+                                   "tls = on\n[server d]\n");
+    ASSERT_TRUE(result.ok()) << ::testing::PrintToString(result.errors);
+    const auto& servers = result.scenario->servers;
+    EXPECT_TRUE(servers[0].tls.enabled);
+    EXPECT_EQ(servers[0].tls.cert, "");
+    EXPECT_EQ(servers[1].tls.cert, (files.dir.path() / "cert.pem").string());  // relative to the file's folder
+    EXPECT_EQ(servers[1].tls.client_ca, (files.dir.path() / "ca.pem").string());
+    EXPECT_EQ(servers[2].tls.client_ca, "generate");
+    EXPECT_FALSE(servers[3].tls.enabled);
+}
+
+TEST(ScenarioLoader, TlsMistakesAreSaidAtTheirKey) {
+    TlsFiles files;
+    files.dir.write("pw.txt", "  secret \n");
+    const auto result = files.load("[server a]\n"
+                                   "tls = yes\n"                  // 2
+                                   "[server b]\n"
+                                   "tls = on\n"
+                                   "tls.cert = missing.pem\n"     // 5
+                                   "[server c]\n"
+                                   "tls = on\n"
+                                   "tls.cert = cert.pem\n"
+                                   "tls.key = other-key.pem\n"    // 9
+                                   "[server d]\n"
+                                   "tls.cert = cert.pem\n"        // 11
+                                   "[server e]\n"
+                                   "tls = on\n"
+                                   "tls.client_ca = not-pem.txt\n"  // 14
+                                   "[server f]\n"
+                                   "tls = on\n"
+                                   "tls.key = key.pem\n"          // 17
+                                   "[server g]\n"
+                                   "tls = on\n"
+                                   "tls.cert = cert.pem\n"
+                                   "tls.key = key.pem\n"
+                                   "tls.password_file = nope.txt\n"  // 22
+                                   "tls.colour = blue\n");          // 23
+    const auto dir = files.dir.str();
+    EXPECT_THAT(result.errors,
+                ElementsAre("t.ini:2: tls is on or off, not 'yes'",
+                            HasSubstr("t.ini:5: cannot read the certificate file '" + dir + "/missing.pem'"),
+                            "t.ini:9: the private key in '" + dir + "/other-key.pem' does not match the certificate",
+                            "t.ini:11: tls.cert is set but tls is off: add tls = on to [server d]",
+                            "t.ini:14: no PEM certificate in the client authority '" + dir +
+                                "/not-pem.txt' (give a PEM file of authorities, or generate)",
+                            "t.ini:17: tls.key goes with tls.cert (a generated certificate needs neither)",
+                            HasSubstr("t.ini:22: cannot read the password file '" + dir + "/nope.txt'"),
+                            HasSubstr("t.ini:23: unknown key 'tls.colour' (known here:")));
+}
+
+TEST(ScenarioLoader, ATlsPasswordFileOpensAnEncryptedKey) {
+    TlsFiles files;
+    const auto key = files.dir.path() / "key.pem";
+    const auto encrypted = files.dir.path() / "encrypted.pem";
+    files.dir.write("pw.txt", "  s3cret \n");  // white space around it is not the password's
+    files.dir.write("wrong.txt", "nope\n");
+    ASSERT_EQ(std::system(("openssl pkey -in " + key.string() + " -aes256 -passout pass:s3cret -out " +
+                           encrypted.string())
+                              .c_str()),
+              0);
+    const auto text = [](const std::string& password_file) {
+        return "[server a]\ntls = on\ntls.cert = cert.pem\ntls.key = encrypted.pem\ntls.password_file = " +
+               password_file + "\n";
+    };
+    EXPECT_TRUE(files.load(text("pw.txt")).ok()) << ::testing::PrintToString(files.load(text("pw.txt")).errors);
+    EXPECT_THAT(files.load(text("wrong.txt")).errors,
+                ElementsAre("t.ini:5: wrong password for the private key in '" + encrypted.string() + "'"));
+}
+
+TEST(ScenarioLoader, TheRunHasOneAuthority) {
+    TlsFiles files;
+    // The authority's own key is not available to the test: a leaf's pair
+    // stands for "a certificate that cannot sign".
+    const auto result = files.load("[scenario]\ntls.ca_cert = cert.pem\ntls.ca_key = key.pem\n"
+                                   "[server a]\ntls = on\ntls.ca_cert = ca.pem\n"
+                                   "[server b]\ntls = on\n");
+    EXPECT_THAT(result.errors,
+                ElementsAre(HasSubstr("t.ini:2: the authority's certificate is not a certificate authority"),
+                            HasSubstr("t.ini:6: the run has one authority: tls.ca_cert is already " +
+                                      files.dir.str() + "/cert.pem (line 2)")));
+    EXPECT_THAT(files.load("[scenario]\ntls.ca_key = key.pem\n[server a]\ntls = on\n").errors,
+                ElementsAre("t.ini:2: tls.ca_key needs tls.ca_cert too"));
 }
 
 }  // namespace mockserve::scenario

@@ -12,6 +12,9 @@
 
 #include <future>
 #include <set>
+#include "support/tls_client.hpp"
+
+#include <fstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -19,6 +22,7 @@ namespace mockserve::scenario {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using test_support::RawClient;
 
@@ -364,6 +368,62 @@ TEST(ScenarioRunner, ManyRunnersAtOnce) {
         EXPECT_THAT(r->body, HasSubstr("\"Ada\""));
     }
     EXPECT_THROW(runners[0]->url("nope"), std::out_of_range);
+}
+
+TEST(ScenarioRunner, TlsServersShareOneAuthorityKeptInAPrivateFile) {
+    std::filesystem::path folder;
+    {
+        ScenarioRunner runner(from_text("[server a]\ntls = on\n[route a r]\nrequest = GET /r\nresponse = 200\n"
+                                        "[server b]\ntls = on\ntls.client_ca = generate\n"
+                                        "[route b r]\nrequest = GET /r\nresponse = 200\n"
+                                        "[server c]\n[route c r]\nrequest = GET /r\nresponse = 200\n"));
+        EXPECT_THAT(runner.url("a"), StartsWith("https://127.0.0.1:"));
+        EXPECT_THAT(runner.url("c"), StartsWith("http://127.0.0.1:"));
+        ASSERT_FALSE(runner.ca_file().empty());
+        folder = std::filesystem::path(runner.ca_file()).parent_path();
+        struct stat file_status{}, folder_status{};
+        ASSERT_EQ(::stat(runner.ca_file().c_str(), &file_status), 0);
+        ASSERT_EQ(::stat(folder.c_str(), &folder_status), 0);
+        EXPECT_EQ(file_status.st_mode & 0777, 0600u);
+        EXPECT_EQ(folder_status.st_mode & 0777, 0700u);
+        std::ifstream in(runner.ca_file());
+        EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), runner.ca_pem());
+        EXPECT_EQ(runner.client_cert_file("a"), "");
+
+        test_support::TlsClientOptions trusting;
+        trusting.trusted_ca_pem = runner.ca_pem();
+        EXPECT_THAT(test_support::tls_get(runner.port("a"), "/r", trusting), StartsWith("HTTP/1.1 200"));
+        // b wants the client certificate the run made for it.
+        EXPECT_THAT(test_support::tls_get(runner.port("b"), "/r", trusting), Not(HasSubstr("200")));
+        auto client = trusting;
+        client.client_cert_pem = runner.client_credentials("b").certificate_pem;
+        client.client_key_pem = runner.client_credentials("b").private_key_pem;
+        EXPECT_THAT(test_support::tls_get(runner.port("b"), "/r", client), StartsWith("HTTP/1.1 200"));
+        EXPECT_TRUE(std::filesystem::exists(runner.client_cert_file("b")));
+        EXPECT_TRUE(send(runner, "c", "GET /r HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        const auto entries = runner.journal().entries();
+        ASSERT_EQ(entries.size(), 3u);
+        ASSERT_TRUE(entries[0].tls);
+        EXPECT_EQ(entries[0].tls->version, "TLSv1.3");
+        EXPECT_EQ(entries[0].tls->sni, "localhost");
+        EXPECT_EQ(entries[1].tls->client_subject, "CN=mockserve client of b,O=mockserve");
+        EXPECT_FALSE(entries[2].tls);
+        EXPECT_THAT(Journal::to_json(entries[1]),
+                    HasSubstr(R"("tls":{"version":"TLSv1.3","cipher":"TLS_AES_256_GCM_SHA384","sni":"localhost",)"
+                              R"("alpn":null,"client_subject":"CN=mockserve client of b,O=mockserve"})"));
+        EXPECT_THAT(Journal::to_json(entries[2]), HasSubstr(R"("tls":null)"));
+        EXPECT_THAT(::testing::PrintToString(entries[1]),
+                    HasSubstr("-- over TLSv1.3 (TLS_AES_256_GCM_SHA384, SNI localhost, client certificate "
+                              "CN=mockserve client of b,O=mockserve)"));
+    }
+    EXPECT_FALSE(std::filesystem::exists(folder));  // removed with the runner
+}
+
+TEST(ScenarioRunner, NoTlsNoAuthority) {
+    ScenarioRunner runner(from_text("[server c]\n[route c r]\nrequest = GET /r\nresponse = 200\n"));
+    EXPECT_EQ(runner.ca_file(), "");
+    EXPECT_EQ(runner.ca_pem(), "");
 }
 
 }  // namespace

@@ -157,7 +157,9 @@ Credentials CertificateAuthority::issue_server_certificate(const std::vector<std
     for (const auto& name : names) {
         if (name.empty() || name.find_first_of(",\r\n") != std::string::npos)
             throw std::invalid_argument("not a host name or address: '" + name + "'");
-        alt_names += (alt_names.empty() ? "" : ",") + std::string(is_ip_address(name) ? "IP:" : "DNS:") + name;
+        if (!alt_names.empty()) alt_names += ',';
+        alt_names += is_ip_address(name) ? "IP:" : "DNS:";
+        alt_names += name;
     }
     return impl_->issue(names.empty() ? "localhost" : names.front(), "serverAuth", alt_names, validity);
 }

@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -48,15 +49,32 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_status(port, path, timeout=1.0):
-    """The status of one GET, or None when nothing answers (yet)."""
+_TLS_CLIENT = []
+
+
+def unverified_tls_client():
+    """One client context for every readiness check: making one costs Python
+    milliseconds, which are not the server's start-up."""
+    if not _TLS_CLIENT:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        _TLS_CLIENT.append(context)
+    return _TLS_CLIENT[0]
+
+
+def http_status(port, path, timeout=1.0, tls=False):
+    """The status of one GET (over TLS, unverified, when `tls`), or None when
+    nothing answers (yet)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            if tls:
+                s = unverified_tls_client().wrap_socket(s, server_hostname="localhost")
             s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
             head = s.recv(64)
             match = re.match(rb"HTTP/1\.[01] (\d{3})", head)
             return int(match.group(1)) if match else None
-    except OSError:
+    except (OSError, ssl.SSLError):
         return None
 
 
@@ -100,14 +118,14 @@ def rss_kib(pid):
 
 
 class Server:
-    def __init__(self, name, argv, port, cwd=None, env=None, ready_path="/"):
+    def __init__(self, name, argv, port, cwd=None, env=None, ready_path="/", tls=False):
         self.name, self.argv, self.port = name, argv, port
-        self.cwd, self.env, self.ready_path = cwd, env, ready_path
+        self.cwd, self.env, self.ready_path, self.tls = cwd, env, ready_path, tls
         self.process = None
         self.startup_seconds = None
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def start(self, deadline_seconds=60):
         began = time.perf_counter()
@@ -117,7 +135,7 @@ class Server:
         while time.perf_counter() - began < deadline_seconds:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {' '.join(self.argv)}")
-            if http_status(self.port, self.ready_path) == 200:
+            if http_status(self.port, self.ready_path, tls=self.tls) == 200:
                 self.startup_seconds = time.perf_counter() - began
                 return self
             time.sleep(0.0002)
@@ -168,14 +186,17 @@ def parse_wrk(text):
     }
 
 
-def run_wrk(server, path, connections, seconds):
+def run_wrk(server, path, connections, seconds, extra=()):
     threads = 1 if connections == 1 else 2
     before = cpu_ticks(server.pid)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-               server.url(path)]
+               *extra, server.url(path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     result = parse_wrk(done.stdout)
-    result["server_cpu_percent"] = 100.0 * (cpu_ticks(server.pid) - before) / CLOCK_TICKS / seconds
+    used = (cpu_ticks(server.pid) - before) / CLOCK_TICKS
+    result["server_cpu_percent"] = 100.0 * used / seconds
+    # The server's CPU time (user and system, its children's included) per request.
+    result["server_cpu_us_per_request"] = 1e6 * used / result["requests"] if result["requests"] else None
     result["connections"] = connections
     return result
 
@@ -208,9 +229,32 @@ def make_tree(work):
     return www
 
 
-def mockserve_scenario(work, www, port, routes, journal=True):
+def make_certificates(work):
+    """An ECDSA P-256 authority and a leaf for 127.0.0.1 and localhost, made
+    with openssl: the same kind of certificate mockserve makes, given to nginx
+    and to mockserve alike. Returns (certificate, key) paths."""
+    folder = os.path.join(work, "tls")
+    os.makedirs(folder)
+    run = lambda *argv: subprocess.run(argv, cwd=folder, check=True, capture_output=True, timeout=60)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=bench authority",
+        "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+    run("openssl", "req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost")
+    write(os.path.join(folder, "leaf.ext"), "subjectAltName = DNS:localhost, IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "2", "-sha256", "-extfile", "leaf.ext", "-out", "leaf.pem")
+    for name in os.listdir(folder):
+        os.chmod(os.path.join(folder, name), 0o644)  # nginx's workers run as nobody
+    return os.path.join(folder, "leaf.pem"), os.path.join(folder, "leaf.key")
+
+
+def mockserve_scenario(work, www, port, routes, journal=True, tls=None):
+    """`tls`: None (plain HTTP), "generate" (a certificate made at start), or
+    (certificate, key) paths."""
+    tls_lines = [] if tls is None else ["tls = on"] if tls == "generate" else \
+        ["tls = on", f"tls.cert = {tls[0]}", f"tls.key = {tls[1]}"]
     lines = ["[scenario]", "name = bench", f"journal = {'on' if journal else 'off'}", "",
-             "[server api]", f"port = {port}", ""]
+             "[server api]", f"port = {port}", *tls_lines, ""]
     for i in range(routes - 1):
         lines += [f"[route api filler-{i}]", f"request = GET /filler/{i}", "response = 204", ""]
     lines += ["[route api canned]", "request = GET /canned", "response = 200",
@@ -222,16 +266,22 @@ def mockserve_scenario(work, www, port, routes, journal=True):
     return path
 
 
-def mockserve_server(work, www, routes=1, journal=True):
+def mockserve_server(work, www, routes=1, journal=True, tls=None):
     port = free_port()
-    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal), "--quiet"], port,
-                  ready_path="/canned")
+    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal, tls), "--quiet"],
+                  port, ready_path="/canned", tls=tls is not None)
 
 
-def nginx_server(work, www):
+def nginx_server(work, www, tls=None):
+    """`tls`: (certificate, key) paths for an HTTPS server (TLS 1.2 and 1.3,
+    keep-alive connections never closed for their number of requests)."""
     port = free_port()
     folder = os.path.join(work, f"nginx-{port}")
     os.makedirs(folder)
+    listen = f"listen 127.0.0.1:{port};"
+    if tls:
+        listen = (f"listen 127.0.0.1:{port} ssl; ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]}; "
+                  "ssl_protocols TLSv1.2 TLSv1.3; keepalive_requests 100000000;")
     conf = f"""worker_processes 2;
 daemon off;
 pid {folder}/nginx.pid;
@@ -248,7 +298,7 @@ http {{
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
     server {{
-        listen 127.0.0.1:{port};
+        {listen}
         root {www};
         location = /canned {{ default_type application/json; return 200 '{CANNED_BODY}'; }}
         location /list/ {{ autoindex on; }}
@@ -257,7 +307,7 @@ http {{
 """
     write(os.path.join(folder, "nginx.conf"), conf)
     return Server("nginx", ["nginx", "-c", os.path.join(folder, "nginx.conf"), "-e", os.path.join(folder, "error.log")],
-                  port, ready_path="/canned")
+                  port, ready_path="/canned", tls=tls is not None)
 
 
 def lighttpd_server(work, www):
@@ -346,7 +396,7 @@ def wiremock_server(work):
 # ---------------------------------------------------------------------------
 # Measurements
 
-def measure_workload(servers, path, connections, seconds, warmup):
+def measure_workload(servers, path, connections, seconds, warmup, extra=()):
     """Starts every server of a workload, warms each, then takes turns: at each
     connection count, each server in turn, so that whatever else the machine
     does touches all of them alike. Stops them all."""
@@ -360,7 +410,7 @@ def measure_workload(servers, path, connections, seconds, warmup):
                     continue
                 server.start()
                 running[name] = server
-                subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", server.url(path)], capture_output=True,
+                subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", *extra, server.url(path)], capture_output=True,
                                timeout=warmup + 60)
                 results[name] = []
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
@@ -368,7 +418,7 @@ def measure_workload(servers, path, connections, seconds, warmup):
         for c in connections:
             for name, server in running.items():
                 log(f"  {name}, {c} connections")
-                results[name].append(run_wrk(server, path, c, seconds))
+                results[name].append(run_wrk(server, path, c, seconds, extra))
     finally:
         for server in running.values():
             server.stop()
@@ -447,12 +497,12 @@ def print_workload(workload):
     print(f"### {workload['title']}\n")
     mb = workload.get("show_mb", False)
     header = "| server | conns | req/s |" + (" MiB/s |" if mb else "") + \
-             " p50 ms | p99 ms | errors | server CPU | mockserve ÷ server |"
+             " p50 ms | p99 ms | errors | server CPU | CPU µs/req | mockserve ÷ server |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for name, results in rows.items():
         if results is None:
-            print(f"| {name} | | not available | | | | | | |")
+            print(f"| {name} | | not available | | | | | | | |")
             continue
         for r in results:
             ours = base.get(r["connections"])
@@ -462,7 +512,8 @@ def print_workload(workload):
             if mb:
                 cells.append(fmt(r["mib_per_second"], 1))
             cells += [fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2), str(r["errors"]),
-                      f"{r['server_cpu_percent']:.0f} %", "—" if name == "mockserve" else (f"{fmt(ratio, 2)}×" if ratio else "n/a")]
+                      f"{r['server_cpu_percent']:.0f} %", fmt(r.get("server_cpu_us_per_request"), 1),
+                      "—" if name == "mockserve" else (f"{fmt(ratio, 2)}×" if ratio else "n/a")]
             print("| " + " | ".join(cells) + " |")
     print()
 
@@ -482,14 +533,14 @@ def evaluate(report):
     targets = []
     w = {x["name"]: x["results"] for x in report["workloads"]}
     for c in (16, 64):
-        ours, nginx = at(w["canned"], "mockserve", c), at(w["canned"], "nginx", c)
+        ours, nginx = at(w.get("canned", {}), "mockserve", c), at(w.get("canned", {}), "nginx", c)
         if ours and nginx:
             check(targets, f"canned, {c} conns: req/s ≥ nginx", f"{ours / nginx:.2f}× nginx", "≥ 1.00×", ours >= nginx)
-            p99, np99 = at(w["canned"], "mockserve", c, "p99_ms"), at(w["canned"], "nginx", c, "p99_ms")
+            p99, np99 = at(w.get("canned", {}), "mockserve", c, "p99_ms"), at(w.get("canned", {}), "nginx", c, "p99_ms")
             if p99 and np99:
                 check(targets, f"canned, {c} conns: p99 ≤ 2× nginx", f"{p99 / np99:.2f}× nginx", "≤ 2.00×",
                       p99 <= 2 * np99)
-        many = at(w["canned"], "mockserve, 1,000 routes", c)
+        many = at(w.get("canned", {}), "mockserve, 1,000 routes", c)
         if ours and many:
             check(targets, f"1,000 routes, {c} conns: at most 20 % slower", f"{many / ours:.2f}× one route",
                   "≥ 0.80×", many >= 0.8 * ours)
@@ -497,22 +548,32 @@ def evaluate(report):
                                    ("static-1m", "mib_per_second", 0.9, "MiB/s"),
                                    ("listing", "requests_per_second", 1.0, "req/s")):
         for c in (16, 64):
-            ours, nginx = at(w[name], "mockserve", c, key), at(w[name], "nginx", c, key)
+            ours, nginx = at(w.get(name, {}), "mockserve", c, key), at(w.get(name, {}), "nginx", c, key)
             if ours and nginx:
                 check(targets, f"{name}, {c} conns: {label} ≥ {goal}× nginx", f"{ours / nginx:.2f}× nginx",
                       f"≥ {goal:.2f}×", ours >= goal * nginx)
-    ours, lighttpd = at(w["cgi"], "mockserve", 16), at(w["cgi"], "lighttpd", 16)
-    errors = at(w["cgi"], "mockserve", 16, "errors")
+    for name, label in (("tls-canned", "HTTPS keep-alive canned"), ("tls-connect", "new TLS connections")):
+        for c in (16, 64):
+            ours, nginx = at(w.get(name, {}), "mockserve", c), at(w.get(name, {}), "nginx", c)
+            if ours and nginx:
+                check(targets, f"{label}, {c} conns: ≥ 0.8× nginx", f"{ours / nginx:.2f}× nginx", "≥ 0.80×",
+                      ours >= 0.8 * nginx)
+    ours, lighttpd = at(w.get("cgi", {}), "mockserve", 16), at(w.get("cgi", {}), "lighttpd", 16)
+    errors = at(w.get("cgi", {}), "mockserve", 16, "errors")
     if ours and lighttpd:
         check(targets, "CGI, 16 conns: ≥ 2× lighttpd, no errors", f"{ours / lighttpd:.2f}× lighttpd, {errors} errors",
               "≥ 2.00×, 0", ours >= 2 * lighttpd and errors == 0)
     for name, python in (("canned", "python subclass"), ("static-1k", "python"), ("static-1m", "python"),
                          ("listing", "python"), ("cgi", "python --cgi")):
         for c in (16, 64):
-            ours, theirs = at(w[name], "mockserve", c), at(w[name], python, c)
+            ours, theirs = at(w.get(name, {}), "mockserve", c), at(w.get(name, {}), python, c)
             if ours and theirs:
                 check(targets, f"{name}, {c} conns: ≥ 10× Python", f"{ours / theirs:.1f}× Python", "≥ 10×",
                       ours >= 10 * theirs)
+    start = report["startup"].get("mockserve, HTTPS")
+    if start:
+        check(targets, "start-up, launch to first HTTPS response, certificates made at start (median)",
+              f"{start['median_ms']:.1f} ms", "≤ 20 ms", start["median_ms"] <= 20)
     start = report["startup"].get("mockserve")
     if start:
         check(targets, "start-up, launch to first response (median)", f"{start['median_ms']:.1f} ms", "≤ 10 ms",
@@ -529,7 +590,7 @@ def evaluate(report):
         bound = report["journal_bound_mib"]
         check(targets, f"resident memory after {memory['requests']:,} requests, journal on",
               f"{memory['rss_kib'] / 1024:.0f} MiB", f"≤ {bound} MiB", memory["rss_kib"] / 1024 <= bound)
-    on, off = at(w["canned"], "mockserve", 64), at(w["canned"], "mockserve, journal off", 64)
+    on, off = at(w.get("canned", {}), "mockserve", 64), at(w.get("canned", {}), "mockserve, journal off", 64)
     if on and off:
         check(targets, "the journal's cost, canned at 64 conns", f"{(1 - on / off) * 100:.0f} % of throughput",
               "≤ 10 %", on >= 0.9 * off)
@@ -543,7 +604,10 @@ def main():
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "results.json"),
                         help="where the raw figures go (default build/bench/results.json)")
     parser.add_argument("--no-wiremock", action="store_true", help="leave WireMock out")
+    parser.add_argument("--only", help="comma-separated parts to run: workload names (canned, static-1k, static-1m, "
+                                       "listing, cgi, tls-canned, tls-connect), startup, memory, micro")
     args = parser.parse_args()
+    wanted = lambda part: not args.only or part in args.only.split(",")
     seconds = args.seconds or (1 if args.quick else 5)
     warmup = 1
     connections = [1, 16, 64]
@@ -561,6 +625,10 @@ def main():
         python = lambda: python_server(www)
         wiremock = (lambda: wiremock_server(work)) if not args.no_wiremock else (lambda: None)
         journal_off = lambda: mockserve_server(work, www, journal=False)
+        certificate = make_certificates(work)
+        ours_tls = lambda: mockserve_server(work, www, tls=certificate)
+        nginx_tls = lambda: nginx_server(work, www, tls=certificate)
+        close = ("-H", "Connection: close")
 
         workloads = [
             ("canned", "Canned route: 40-byte JSON body and one header (journal on)", "/canned", False,
@@ -575,35 +643,44 @@ def main():
              {"mockserve": ours, "nginx": nginx, "lighttpd": lighttpd, "python": python}),
             ("cgi", "CGI: a /bin/sh script printing a short body", "/cgi-bin/hello.sh", False,
              {"mockserve": ours, "lighttpd": lighttpd, "python --cgi": lambda: python_server(www, cgi=True)}),
+            ("tls-canned", "HTTPS, canned route, keep-alive (the same ECDSA P-256 certificate for both)", "/canned",
+             False, {"mockserve": ours_tls, "nginx": nginx_tls}),
+            ("tls-connect", "HTTPS, a new TLS connection per request (full handshake; Connection: close)", "/canned",
+             False, {"mockserve": ours_tls, "nginx": nginx_tls}, close),
         ]
         report = {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "machine": platform.platform(),
                   "seconds_per_run": seconds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
                   "journal_bound_mib": JOURNAL_BOUND_MIB}
-        for name, title, path, show_mb, servers in workloads:
+        for name, title, path, show_mb, servers, *extra in workloads:
+            if not wanted(name):
+                continue
             log(name)
-            results = measure_workload(servers, path, connections, seconds, warmup)
+            results = measure_workload(servers, path, connections, seconds, warmup, *extra)
             report["workloads"].append({"name": name, "title": title, "path": path, "show_mb": show_mb,
                                         "results": results})
 
-        for server_name, make in (("mockserve", ours), ("nginx", nginx), ("lighttpd", lighttpd),
-                                  ("python", python), ("WireMock", wiremock)):
+        startup_servers = (("mockserve", ours), ("mockserve, HTTPS", lambda: mockserve_server(work, www, tls="generate")),
+                           ("nginx", nginx), ("lighttpd", lighttpd), ("python", python), ("WireMock", wiremock))
+        for server_name, make in startup_servers if wanted("startup") else ():
             log(f"start-up: {server_name}")
             try:
                 report["startup"][server_name] = measure_startup(make, startup_runs if server_name != "WireMock" else 3)
             except (RuntimeError, OSError) as e:
                 log(f"{server_name} failed: {e}")
-        log("mockserve SCENARIO -- COMMAND (hyperfine)")
-        report["run_command"] = measure_run_command(mockserve_scenario(work, www, 0, 1), startup_runs)
+        if wanted("startup"):
+            log("mockserve SCENARIO -- COMMAND (hyperfine)")
+            report["run_command"] = measure_run_command(mockserve_scenario(work, www, 0, 1), startup_runs)
 
-        for server_name, make in (("mockserve", ours), ("nginx", nginx), ("WireMock", wiremock)):
+        for server_name, make in (("mockserve", ours), ("nginx", nginx), ("WireMock", wiremock)) if wanted("memory") else ():
             log(f"memory after {load_requests:,} requests: {server_name}")
             try:
                 report["memory"][server_name] = measure_memory_after_load(make, "/canned", load_requests,
                                                                           30 if args.quick else 120)
             except (RuntimeError, OSError) as e:
                 log(f"{server_name} failed: {e}")
-        log("micro-benchmarks")
-        report["micro"] = micro_benchmarks(0.05 if args.quick else 0.5)
+        if wanted("micro"):
+            log("micro-benchmarks")
+            report["micro"] = micro_benchmarks(0.05 if args.quick else 0.5)
         report["targets"] = evaluate(report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -635,7 +712,7 @@ def main():
         print("|---|---|")
         for b in report["micro"]:
             print(f"| {b['name']} | {b['real_time']:,.1f} {b['time_unit']} |")
-    print("\n### Targets (issue 6)\n")
+    print("\n### Targets (issues 6 and 13)\n")
     print("| target | measured | goal | met |")
     print("|---|---|---|---|")
     for t in report["targets"]:

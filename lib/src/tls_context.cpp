@@ -110,9 +110,14 @@ TlsContext::TlsContext(const TlsOptions& options) : context_(SSL_CTX_new(TLS_ser
     SSL_CTX_set1_groups_list(ctx, kGroups);
     // Partial writes let a large response go out record by record; a retried
     // write may come from a moved buffer (the rest of the same bytes).
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
     // Reads take what the socket has, not a record header and then its body.
     SSL_CTX_set_read_ahead(ctx, 1);
+    // Sessions resume from tickets the client keeps (stateless), so none is
+    // stored here: an internal store takes a lock at every handshake and is
+    // swept, whole, every 255 of them.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL_STORE |
+                                             SSL_SESS_CACHE_NO_AUTO_CLEAR);
     // Sessions resume (and client certificates verify) only within this context.
     static const unsigned char kSessionContext[] = "mockserve";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);

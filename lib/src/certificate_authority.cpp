@@ -1,5 +1,6 @@
 #include <mockserve/certificate_authority.hpp>
 
+#include "issued_keys.hpp"
 #include "openssl_handles.hpp"
 
 #include <openssl/bn.h>
@@ -103,7 +104,9 @@ struct CertificateAuthority::Impl {
         add_extension(leaf.get(), certificate.get(), NID_authority_key_identifier, "keyid:always");
         if (!alt_names.empty()) add_extension(leaf.get(), certificate.get(), NID_subject_alt_name, alt_names);
         if (!X509_sign(leaf.get(), key.get(), EVP_sha256())) fail("cannot sign a certificate");
-        return {pem_of(leaf.get()), pem_of(leaf_key.get())};
+        Credentials credentials{pem_of(leaf.get()), pem_of(leaf_key.get())};
+        remember_issued_key(credentials.private_key_pem, leaf_key.get());
+        return credentials;
     }
 };
 

@@ -1,5 +1,7 @@
 #include "tls_context.hpp"
 
+#include "issued_keys.hpp"
+
 #include <openssl/pem.h>
 
 #include <cerrno>
@@ -54,8 +56,11 @@ void use_certificate_chain(SSL_CTX* context, const std::string& pem, const std::
 }
 
 void use_private_key(SSL_CTX* context, const std::string& pem, const std::string& source, const std::string& password) {
-    auto bio = memory_bio(pem);
-    KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, give_password, const_cast<std::string*>(&password)));
+    KeyPtr key = find_issued_key(pem);
+    if (!key) {
+        auto bio = memory_bio(pem);
+        key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, give_password, const_cast<std::string*>(&password)));
+    }
     if (!key) {
         const auto why = take_openssl_error("no PEM private key");
         if (pem.find("ENCRYPTED") != std::string::npos)

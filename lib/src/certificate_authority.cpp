@@ -2,6 +2,7 @@
 
 #include "issued_keys.hpp"
 #include "openssl_handles.hpp"
+#include "tls_context.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/pem.h>
@@ -150,6 +151,12 @@ CertificateAuthority CertificateAuthority::from_pem(std::string_view certificate
         throw std::invalid_argument("the authority's certificate is not a certificate authority (CA:TRUE)");
     impl->certificate_pem = pem_of(impl->certificate.get());
     return CertificateAuthority(std::move(impl));
+}
+
+CertificateAuthority CertificateAuthority::from_files(const std::string& certificate_file,
+                                                     const std::string& private_key_file, std::string_view password) {
+    return from_pem(read_tls_file(certificate_file, "authority's certificate file"),
+                    read_tls_file(private_key_file, "authority's key file"), password);
 }
 
 const std::string& CertificateAuthority::certificate_pem() const { return impl_->certificate_pem; }

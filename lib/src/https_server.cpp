@@ -2,10 +2,6 @@
 
 #include "tls_context.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -22,11 +18,7 @@ std::shared_ptr<const detail::TlsContext> tls_context(const TlsOptions& options)
 }  // namespace
 
 std::string read_password_file(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::invalid_argument("cannot read the password file '" + file + "': " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    const auto password = text.str();
+    const auto password = detail::read_tls_file(file, "password file");
     constexpr const char* kSpace = " \t\r\n\f\v";
     const auto first = password.find_first_not_of(kSpace);
     if (first == std::string::npos) return {};

@@ -6,11 +6,33 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 namespace mockserve::http::detail {
+
+std::string read_tls_file(const std::string& path, std::string_view role) {
+    // A certificate, a key or a password is small and in a regular file: a
+    // FIFO or a device (/dev/zero) given by mistake is refused, not read
+    // without end.
+    constexpr std::uintmax_t kLargest = 1024 * 1024;
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status))
+        throw std::invalid_argument("cannot read the " + std::string(role) + " '" + path + "': " +
+                    (ec ? ec.message() : std::string("No such file or directory")));
+    if (!std::filesystem::is_regular_file(status))
+        throw std::invalid_argument("the " + std::string(role) + " '" + path + "' is not a regular file");
+    if (std::filesystem::file_size(path, ec) > kLargest)
+        throw std::invalid_argument("the " + std::string(role) + " '" + path + "' is larger than 1 MiB: not a PEM file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("cannot read the " + std::string(role) + " '" + path + "': " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 namespace {
 
@@ -23,13 +45,6 @@ constexpr const char* kGroups = "X25519:P-256:P-384";
 
 [[noreturn]] void refuse(const std::string& what) { throw std::invalid_argument(what); }
 
-std::string read_file(const std::string& path, std::string_view role) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) refuse("cannot read the " + std::string(role) + " '" + path + "': " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Hands OpenSSL the key's password, and never lets it ask on a terminal.
 int give_password(char* buffer, int size, int, void* password) {
@@ -137,15 +152,15 @@ TlsContext::TlsContext(const TlsOptions& options) : context_(SSL_CTX_new(TLS_ser
         use_private_key(ctx, options.key_pem, "key_pem", options.password);
     } else {
         if (options.certfile.empty()) refuse("an HTTPS server needs a certificate (certfile, or cert_pem and key_pem)");
-        const auto cert = read_file(options.certfile, "certificate file");
+        const auto cert = read_tls_file(options.certfile, "certificate file");
         use_certificate_chain(ctx, cert, "'" + options.certfile + "'");
         const auto& keyfile = options.keyfile.empty() ? options.certfile : options.keyfile;
-        use_private_key(ctx, options.keyfile.empty() ? cert : read_file(keyfile, "key file"), "'" + keyfile + "'",
+        use_private_key(ctx, options.keyfile.empty() ? cert : read_tls_file(keyfile, "key file"), "'" + keyfile + "'",
                         options.password);
     }
 
     if (!options.client_ca_file.empty())
-        require_client_certificates(ctx, read_file(options.client_ca_file, "client authority file"),
+        require_client_certificates(ctx, read_tls_file(options.client_ca_file, "client authority file"),
                                     "'" + options.client_ca_file + "'");
     else if (!options.client_ca_pem.empty())
         require_client_certificates(ctx, options.client_ca_pem, "client_ca_pem");

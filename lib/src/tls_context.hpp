@@ -10,8 +10,13 @@
 #include <mockserve/https_server.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace mockserve::http::detail {
+
+// The text of a TLS file (certificate, key, password): a regular file of at
+// most 1 MiB. Throws std::invalid_argument naming `role` and the file.
+std::string read_tls_file(const std::string& path, std::string_view role);
 
 class TlsContext {
 public:

@@ -370,6 +370,20 @@ TEST(ScenarioLoader, ATlsPasswordFileOpensAnEncryptedKey) {
                 ElementsAre("t.ini:5: wrong password for the private key in '" + encrypted.string() + "'"));
 }
 
+TEST(ScenarioLoader, ATlsFileIsARegularFileOfAtMostAMebibyte) {
+    TlsFiles files;
+    files.dir.write("huge.pem", std::string(1024 * 1024 + 1, 'x'));
+    const auto result = files.load("[server a]\ntls = on\ntls.cert = /dev/zero\n"
+                                   "[server b]\ntls = on\ntls.cert = huge.pem\n"
+                                   "[server c]\ntls = on\ntls.cert = cert.pem\ntls.key = key.pem\n"
+                                   "tls.password_file = /dev/zero\n");
+    EXPECT_THAT(result.errors,
+                ElementsAre("t.ini:3: the certificate file '/dev/zero' is not a regular file",
+                            "t.ini:6: the certificate file '" + files.dir.str() +
+                                "/huge.pem' is larger than 1 MiB: not a PEM file",
+                            "t.ini:11: the password file '/dev/zero' is not a regular file"));
+}
+
 TEST(ScenarioLoader, TheRunHasOneAuthority) {
     TlsFiles files;
     // The authority's own key is not available to the test: a leaf's pair

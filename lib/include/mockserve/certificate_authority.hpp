@@ -45,6 +45,10 @@ public:
     static CertificateAuthority from_pem(std::string_view certificate_pem, std::string_view private_key_pem,
                                          std::string_view password = {});
 
+    // The same, from PEM files (regular files of at most 1 MiB).
+    static CertificateAuthority from_files(const std::string& certificate_file, const std::string& private_key_file,
+                                           std::string_view password = {});
+
     const std::string& certificate_pem() const;
     // A server certificate for `names`: host names and IP addresses (each
     // goes in subjectAltName as DNS or IP); the first is also its CN.

@@ -3,25 +3,10 @@
 #include <mockserve/certificate_authority.hpp>
 #include <mockserve/https_server.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace mockserve::scenario::detail {
 
 namespace {
-
-std::optional<std::string> read_text(const std::string& path, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot read '" + path + "': " + std::strerror(errno);
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // A certificate only to load a client authority file the way a server will.
 const http::Credentials& throwaway_leaf() {
@@ -92,12 +77,8 @@ http::TlsOptions server_tls_options(const TlsSpec& tls, const std::string& passw
 }
 
 std::optional<http::CertificateAuthority> load_authority(const AuthoritySpec& authority, std::string& error) {
-    const auto cert = read_text(authority.cert, error);
-    if (!cert) return std::nullopt;
-    const auto key = read_text(authority.key, error);
-    if (!key) return std::nullopt;
     try {
-        return http::CertificateAuthority::from_pem(*cert, *key);
+        return http::CertificateAuthority::from_files(authority.cert, authority.key);
     } catch (const std::exception& e) {
         error = e.what();
         return std::nullopt;
@@ -115,7 +96,7 @@ std::vector<std::string> validate_tls(const Scenario& scenario, const Locator& w
     } else if (!authority.cert.empty()) {
         std::string error;
         if (!load_authority(authority, error)) {
-            const bool about_key = error.find("key") != std::string::npos && error.find(authority.cert) == std::string::npos;
+            const bool about_key = error.find("key") != std::string::npos;
             errors.push_back(where.authority_key(about_key ? "tls.ca_key" : "tls.ca_cert") + ": " + error);
         }
     }

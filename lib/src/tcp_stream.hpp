@@ -39,6 +39,11 @@ public:
     void close(bool reset) override;
     void interrupt() override;
 
+    // For a stream layered on this one (TlsStream): the socket, to wait for
+    // readiness on, and its descriptor.
+    boost::asio::ip::tcp::socket& socket() { return socket_; }
+    int fd() const { return fd_; }
+
 private:
     boost::asio::ip::tcp::socket socket_;
     const int fd_;  // the socket's descriptor, for the blocking calls

@@ -35,22 +35,17 @@ std::string subject_of(X509* certificate) {
 }  // namespace
 
 TlsStream::TlsStream(tcp::socket socket, std::shared_ptr<const TlsContext> context, Log log)
-    : socket_(std::move(socket)),
-      fd_(socket_.native_handle()),
+    : tcp_(std::move(socket)),
+      fd_(tcp_.fd()),
       context_(std::move(context)),
       ssl_(SSL_new(context_->native())),
       log_(std::move(log)) {
     if (!ssl_) throw std::runtime_error("cannot start TLS: " + take_openssl_error("OpenSSL failed"));
-    boost::system::error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
-    socket_.native_non_blocking(true, ignored);
     SSL_set_fd(ssl_.get(), fd_);  // the descriptor stays the socket's to close
     SSL_set_accept_state(ssl_.get());
 }
 
 TlsStream::~TlsStream() = default;
-
-tcp::endpoint TlsStream::remote_endpoint(boost::system::error_code& ec) const { return socket_.remote_endpoint(ec); }
 
 // ---------------------------------------------------------------------------
 // One try of each operation
@@ -183,10 +178,10 @@ void TlsStream::drive(Step step, std::size_t transferred, Completion done, bool 
     if (attempt.want == Want::nothing) {
         if (after_wait) return done(attempt.error, transferred);
         // Completions never run inside the call that started them.
-        return net::post(socket_.get_executor(),
+        return net::post(tcp_.get_executor(),
                          [done = std::move(done), error = attempt.error, transferred] { done(error, transferred); });
     }
-    socket_.async_wait(attempt.want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
+    tcp_.socket().async_wait(attempt.want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
                        [this, step = std::move(step), transferred, done = std::move(done)](
                            const boost::system::error_code& ec) mutable {
                            if (ec) return done(ec, transferred);
@@ -229,10 +224,7 @@ void TlsStream::async_write(net::const_buffer buffer, Completion done) {
     drive([this, buffer](std::size_t& transferred) { return try_write(buffer, transferred); }, 0, std::move(done));
 }
 
-void TlsStream::cancel() {
-    boost::system::error_code ignored;
-    socket_.cancel(ignored);
-}
+void TlsStream::cancel() { tcp_.cancel(); }
 
 // ---------------------------------------------------------------------------
 // Without waiting
@@ -249,8 +241,7 @@ bool TlsStream::has_unread_input() const {
         std::lock_guard lock(ssl_mutex_);
         if (SSL_has_pending(ssl_.get())) return true;
     }
-    boost::system::error_code ignored;
-    return socket_.available(ignored) > 0;
+    return tcp_.has_unread_input();
 }
 
 // ---------------------------------------------------------------------------
@@ -292,37 +283,22 @@ std::size_t TlsStream::read_some(char* into, std::size_t size, std::chrono::mill
 // Ending
 
 void TlsStream::shutdown_send() {
-    {
-        std::lock_guard lock(ssl_mutex_);
-        if (established_ && !failed_ && !sent_close_notify_) {
-            sent_close_notify_ = true;
-            ERR_clear_error();
-            SSL_shutdown(ssl_.get());  // close_notify, if the socket takes it now
-            ERR_clear_error();
-        }
-    }
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    send_close_notify();
+    tcp_.shutdown_send();
 }
 
 void TlsStream::close(bool reset) {
-    {
-        std::lock_guard lock(interrupt_mutex_);
-        open_ = false;
-    }
-    boost::system::error_code ignored;
-    if (reset) {
-        socket_.set_option(net::socket_base::linger(true, 0), ignored);  // close() then sends RST
-    } else {
-        shutdown_send();
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    }
-    socket_.close(ignored);
+    if (!reset) send_close_notify();
+    tcp_.close(reset);
 }
 
-void TlsStream::interrupt() {
-    std::lock_guard lock(interrupt_mutex_);
-    if (open_) ::shutdown(fd_, SHUT_RDWR);
+void TlsStream::send_close_notify() {
+    std::lock_guard lock(ssl_mutex_);
+    if (!established_ || failed_ || sent_close_notify_) return;
+    sent_close_notify_ = true;
+    ERR_clear_error();
+    SSL_shutdown(ssl_.get());  // close_notify, if the socket takes it now
+    ERR_clear_error();
 }
 
 }  // namespace mockserve::http::detail

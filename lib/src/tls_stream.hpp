@@ -1,5 +1,6 @@
 #pragma once
-// TlsStream: a Stream over TLS, on the socket's own descriptor.
+// TlsStream: a Stream over TLS, layered on the connection's TcpStream and
+// using its socket's own descriptor.
 //
 // OpenSSL reads and writes the non-blocking socket itself (a socket BIO),
 // and the stream waits for readiness the same two ways TcpStream does:
@@ -20,6 +21,7 @@
 
 #include "openssl_handles.hpp"
 #include "stream.hpp"
+#include "tcp_stream.hpp"
 #include "tls_context.hpp"
 
 #include <mockserve/tls_facts.hpp>
@@ -38,8 +40,10 @@ public:
     TlsStream(boost::asio::ip::tcp::socket socket, std::shared_ptr<const TlsContext> context, Log log);
     ~TlsStream() override;
 
-    boost::asio::any_io_executor get_executor() override { return socket_.get_executor(); }
-    boost::asio::ip::tcp::endpoint remote_endpoint(boost::system::error_code& ec) const override;
+    boost::asio::any_io_executor get_executor() override { return tcp_.get_executor(); }
+    boost::asio::ip::tcp::endpoint remote_endpoint(boost::system::error_code& ec) const override {
+        return tcp_.remote_endpoint(ec);
+    }
 
     void async_read_some(boost::asio::mutable_buffer buffer, Completion done) override;
     void async_read(boost::asio::mutable_buffer buffer, Completion done) override;
@@ -54,11 +58,11 @@ public:
                                std::chrono::milliseconds timeout) override;
     std::size_t read_some(char* into, std::size_t size, std::chrono::milliseconds timeout,
                           std::error_code& ec) override;
-    int wait_handle() const override { return fd_; }
+    int wait_handle() const override { return tcp_.fd(); }
 
     void shutdown_send() override;
     void close(bool reset) override;
-    void interrupt() override;
+    void interrupt() override { tcp_.interrupt(); }
 
     std::shared_ptr<const TlsFacts> tls() const override { return facts_; }
 
@@ -78,6 +82,7 @@ private:
     Attempt outcome(int result, bool handshaking);
     void on_established();
     void refuse_plain_http();
+    void send_close_notify();
 
     // Tries `step` (returning an Attempt and counting into `transferred`)
     // until it is done, waiting for the socket asynchronously in between.
@@ -88,7 +93,7 @@ private:
     template <class Step>
     boost::system::error_code drive_blocking(Step step, std::chrono::milliseconds timeout);
 
-    boost::asio::ip::tcp::socket socket_;
+    TcpStream tcp_;  // the connection under TLS: its socket, closing, interrupting
     const int fd_;
     const std::shared_ptr<const TlsContext> context_;
     SslPtr ssl_;
@@ -99,8 +104,6 @@ private:
     bool established_ = false;
     bool failed_ = false;          // the handshake failed, or the peer broke TLS: no close_notify
     bool sent_close_notify_ = false;
-    std::mutex interrupt_mutex_;  // interrupt() against close()
-    bool open_ = true;
 };
 
 }  // namespace mockserve::http::detail

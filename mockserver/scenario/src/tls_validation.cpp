@@ -3,7 +3,6 @@
 #include <mockserve/certificate_authority.hpp>
 #include <mockserve/https_server.hpp>
 
-
 namespace mockserve::scenario::detail {
 
 namespace {
@@ -28,9 +27,12 @@ void check_server_tls(const ServerSpec& server, const Locator& where, std::vecto
         return;
     }
     if (tls.cert.empty()) {
-        for (const char* key : {"tls.key", "tls.password_file"})
-            if (!(key == std::string("tls.key") ? tls.key : tls.password_file).empty())
+        const auto needs_cert = [&](const std::string& key, const std::string& value) {
+            if (!value.empty())
                 errors.push_back(at(key) + ": " + key + " goes with tls.cert (a generated certificate needs neither)");
+        };
+        needs_cert("tls.key", tls.key);
+        needs_cert("tls.password_file", tls.password_file);
     } else {
         std::string error;
         const auto password = load_tls_password(tls.password_file, error);

@@ -261,6 +261,10 @@ void BaseHTTPRequestHandler::delay_response(std::chrono::milliseconds delay) {
     if (channel_) channel_->delay_response(delay);
 }
 
+void BaseHTTPRequestHandler::pace_response(std::shared_ptr<const PacedBody> body) {
+    if (channel_) channel_->pace(std::move(body));
+}
+
 void BaseHTTPRequestHandler::abort_connection(bool reset) {
     if (channel_) channel_->abort(reset);
 }

@@ -3,10 +3,13 @@
 
 #include "response_writer.hpp"
 
+#include <mockserve/paced_body.hpp>
+
 #include <any>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -29,6 +32,8 @@ public:
     // Holds the response back this long after the handler returns, on a
     // timer: no thread waits.
     virtual void delay_response(std::chrono::milliseconds delay) = 0;
+    // Sends this body after the handler returns, piece by piece, on timers.
+    virtual void pace(std::shared_ptr<const PacedBody> body) = 0;
     // Ends the connection once the handler returns, with nothing more sent;
     // `reset`: with a TCP reset rather than a close.
     virtual void abort(bool reset) = 0;

@@ -45,6 +45,7 @@ void HandlerBridge::begin_request() {
     abort_ = Abort::none;
     broke_off_ = false;
     response_delay_ = {};
+    paced_.reset();
     bytes_sent_ = 0;
     annotation_.reset();
 }

@@ -55,6 +55,7 @@ public:
     bool lost() const { return lost_; }
     bool broke_off() const { return broke_off_; }
     std::chrono::milliseconds take_response_delay() { return std::exchange(response_delay_, {}); }
+    std::shared_ptr<const PacedBody> take_paced_body() { return std::exchange(paced_, {}); }
     // Bytes the handler's own writes sent (streaming, files); the session adds its own.
     std::uint64_t take_bytes_sent() { return std::exchange(bytes_sent_, 0); }
     std::any take_annotation() { return std::exchange(annotation_, {}); }
@@ -71,6 +72,7 @@ private:
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
     int wait_handle() const override { return stream_.wait_handle(); }
     void delay_response(std::chrono::milliseconds delay) override { response_delay_ = delay; }
+    void pace(std::shared_ptr<const PacedBody> body) override { paced_ = std::move(body); }
     void abort(bool reset) override { abort_ = reset ? Abort::reset : Abort::close; }
     void annotate(std::any note) override { annotation_ = std::move(note); }
     // Sends what the writer holds now, blocking (up to io_timeout).
@@ -87,6 +89,7 @@ private:
     bool broke_off_ = false;
     Abort abort_ = Abort::none;
     std::chrono::milliseconds response_delay_{0};
+    std::shared_ptr<const PacedBody> paced_;
     std::uint64_t bytes_sent_ = 0;
     std::any annotation_;
 };

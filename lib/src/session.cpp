@@ -229,18 +229,71 @@ void Session::do_handle() {
 void Session::finish_request(bool keep_alive) {
     keep_alive = keep_alive && body_.complete() && !host_->stopping() &&
                  (limits_.max_requests_per_connection == 0 || requests_ < limits_.max_requests_per_connection);
-    keep_alive_ = writer_.finish(keep_alive);
+    paced_ = bridge_.take_paced_body();
+    if (paced_) {
+        // The head goes out now, its framing decided; the body's end (and
+        // so whether the connection stays) waits for the last piece.
+        writer_.commit();
+        if (writer_.body_mode() == ResponseWriter::BodyMode::none || paced_->pieces.empty()) paced_.reset();
+    }
+    if (paced_) {
+        paced_keep_alive_ = keep_alive;
+        next_piece_ = 0;
+        pacing_stopped_ = false;
+    } else {
+        keep_alive_ = writer_.finish(keep_alive);
+    }
     if (const auto delay = bridge_.take_response_delay(); delay.count() > 0) {
         phase_ = Phase::delaying;
         delay_timer_.expires_after(delay);
         return delay_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_delay(ec); });
     }
-    do_write();
+    paced_ ? do_pace() : do_write();
 }
 
 void Session::on_delay(const boost::system::error_code& ec) {
     if (ec) return close_now();
-    do_write();
+    paced_ ? do_pace() : do_write();
+}
+
+// ---------------------------------------------------------------------------
+// A paced body
+
+void Session::do_pace() {
+    phase_ = Phase::pacing;
+    const auto& pieces = paced_->pieces;
+    writer_.write(pieces[next_piece_++]);
+    if (next_piece_ == pieces.size()) {
+        if (paced_->repeat && !pacing_stopped_ && !host_->stopping()) {
+            next_piece_ = 0;
+        } else {
+            // The last piece: it leaves with the body's end, through
+            // do_write, which reports the exchange before the bytes go.
+            keep_alive_ = writer_.finish(paced_keep_alive_ && !pacing_stopped_);
+            paced_.reset();
+            return do_write();
+        }
+    }
+    deadline_.arm(Clock::now() + limits_.io_timeout);
+    stream_->async_write(net::buffer(writer_.output()), StreamCompletion::to<&Session::on_pace_write>(shared_from_this()));
+}
+
+void Session::on_pace_write(const boost::system::error_code& ec, std::size_t bytes) {
+    const bool expired = deadline_.disarm();
+    bytes_sent_ += bytes;
+    writer_.output().clear();
+    if (expired || ec) return close_now();  // the client left, or stopped reading
+    if (pacing_stopped_) return do_pace();
+    delay_timer_.expires_after(paced_->pause);
+    delay_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_pace_pause(ec); });
+}
+
+void Session::on_pace_pause(const boost::system::error_code& ec) {
+    // Cancelled: the connection is closing, or the server is shutting down
+    // (pacing_stopped_), which ends the stream with its next piece.
+    if (phase_ != Phase::pacing) return;
+    if (ec && !pacing_stopped_) return close_now();
+    do_pace();
 }
 
 void Session::do_write() {
@@ -362,6 +415,12 @@ void Session::on_server_shutdown() {
     net::post(stream_->get_executor(), [self = shared_from_this()] {
         const bool idle = self->phase_ == Phase::reading_head && !self->scanner_.started() && self->in_.size() == 0;
         if (idle) self->stream_->cancel();
+        if (self->phase_ == Phase::pacing && !self->pacing_stopped_) {
+            // A stream (an endless one, perhaps) ends now rather than hold
+            // the shutdown for its grace time.
+            self->pacing_stopped_ = true;
+            self->delay_timer_.cancel();
+        }
     });
 }
 

@@ -15,6 +15,8 @@
 //                     so that the handler holds no thread waiting for it
 //   handling          the handler runs (rfile and wfile block, with deadlines)
 //   delaying          the response is held back on a timer (delay_response)
+//   pacing            do_pace: a PacedBody's pieces, one write each, a timer
+//                     between them; the last piece goes out with do_write
 //   writing           do_write: what the handler left buffered; the exchange
 //                     record goes to the observer just before
 //   lingering         do_linger: after a refusal or an unread body, what the
@@ -54,7 +56,9 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
-    enum class Phase { starting, reading_head, sending_continue, reading_body, handling, delaying, writing, lingering, closed };
+    enum class Phase {
+        starting, reading_head, sending_continue, reading_body, handling, delaying, pacing, writing, lingering, closed
+    };
 
     void on_start();
     void do_read_head();
@@ -70,6 +74,9 @@ private:
     void refuse(const HttpError& error);
     void finish_request(bool keep_alive);
     void on_delay(const boost::system::error_code& ec);
+    void do_pace();
+    void on_pace_write(const boost::system::error_code& ec, std::size_t bytes);
+    void on_pace_pause(const boost::system::error_code& ec);
     void do_write();
     void on_write(const boost::system::error_code& ec, std::size_t bytes);
     void do_linger();
@@ -111,6 +118,12 @@ private:
     bool keep_alive_ = false;  // the connection reads another request after this one
     bool unreported_ = false;  // its exchange has not been reported yet
     std::uint64_t bytes_sent_ = 0;
+    // A paced body being sent: the pieces, the next one's index, and the
+    // keep-alive decision that waits for its end.
+    std::shared_ptr<const PacedBody> paced_;
+    std::size_t next_piece_ = 0;
+    bool paced_keep_alive_ = false;
+    bool pacing_stopped_ = false;  // the server is shutting down: the stream ends after this piece
 
     const bool observed_;  // the server wants exchange records
     Exchange exchange_;

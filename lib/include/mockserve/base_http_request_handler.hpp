@@ -24,6 +24,7 @@
 #include <mockserve/address.hpp>
 #include <mockserve/headers.hpp>
 #include <mockserve/http_date.hpp>
+#include <mockserve/paced_body.hpp>
 #include <mockserve/request_stream.hpp>
 #include <mockserve/response_stream.hpp>
 #include <mockserve/responses.hpp>
@@ -162,6 +163,10 @@ protected:
     // Sends the response this long after the handler returns; the thread is
     // free meanwhile (the server waits on a timer).
     void delay_response(std::chrono::milliseconds delay);
+    // Sends `body` after the handler returns, piece by piece (PacedBody):
+    // call it after end_headers(), with nothing written to wfile. For HEAD,
+    // and statuses without a body, the pieces are not sent.
+    void pace_response(std::shared_ptr<const PacedBody> body);
     // Ends the connection when the handler returns, sending nothing more
     // (what was flushed is out): a close, or with `reset` a TCP reset.
     void abort_connection(bool reset);

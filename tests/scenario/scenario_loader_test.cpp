@@ -399,4 +399,138 @@ TEST(ScenarioLoader, TheRunHasOneAuthority) {
                 ElementsAre("t.ini:2: tls.ca_key needs tls.ca_cert too"));
 }
 
+// --- Behaviours: times, states, templates, streams, randomness, strictness ---
+
+TEST(IniReader, AHashBetweenBlanksStartsAComment) {
+    const auto doc = detail::read_ini("[s]\ntimes = 2      # the first two\ncolor = #fff\nitem = Item #3\nend = x #\n");
+    ASSERT_TRUE(doc.errors.empty());
+    const auto& e = doc.sections[0].entries;
+    EXPECT_EQ(e[0].value, "2");
+    EXPECT_EQ(e[1].value, "#fff");
+    EXPECT_EQ(e[2].value, "Item #3");
+    EXPECT_EQ(e[3].value, "x");
+}
+
+TEST(ScenarioLoader, ReadsEveryBehaviourKey) {
+    const auto result = parse_scenario("[scenario]\nunmatched = fail\nseed = 42\n"
+                                       "[server api]\n"
+                                       "[route api poll]\nrequest = GET ~ ^/jobs/([0-9]+)$\ntimes = 2\n"
+                                       "state = cart:full\nnext_state = done\nresponse = 202\n"
+                                       "response.template = on\nresponse.body = {{request.match.1}}\n"
+                                       "response.delay = 100ms..400ms\nresponse.fault = reset 10%\n"
+                                       "response.chunk_size = 3\nresponse.chunk_delay = 50ms\n"
+                                       "[route api fill]\nrequest = POST /cart\nnext_state = cart:full\nresponse = 200\n"
+                                       "[route api done]\nrequest = GET /done\nstate = done\nresponse = 200\n"
+                                       "[route api events]\nrequest = /events\nresponse = 200\n"
+                                       "response.event = first\nresponse.event = event: tick\\ndata: 2\n"
+                                       "response.event_delay = 1s\nresponse.event_repeat = on\n"
+                                       "[expect api one]\nrequest = /a\n[expect api two]\nrequest = /b\nafter = one\n",
+                                       "t.ini", kScenarios);
+    ASSERT_TRUE(result.ok()) << ::testing::PrintToString(result.errors);
+    const auto& s = *result.scenario;
+    EXPECT_EQ(s.unmatched, Unmatched::fail);
+    EXPECT_EQ(s.seed, 42u);
+    const auto& poll = s.servers[0].routes[0];
+    EXPECT_EQ(poll.times, 2u);
+    EXPECT_EQ(poll.state->machine, "cart");
+    EXPECT_EQ(poll.state->state, "full");
+    EXPECT_EQ(poll.next_state->to_string(), "done");
+    const auto& canned = std::get<CannedResponse>(poll.action);
+    EXPECT_TRUE(canned.template_on);
+    EXPECT_EQ(canned.delay, std::chrono::milliseconds(100));
+    EXPECT_EQ(canned.delay_max, std::chrono::milliseconds(400));
+    EXPECT_EQ(canned.fault, CannedResponse::Fault::reset);
+    EXPECT_DOUBLE_EQ(canned.fault_probability, 0.10);
+    EXPECT_EQ(canned.chunk_size, 3u);
+    EXPECT_EQ(canned.chunk_delay, std::chrono::milliseconds(50));
+    const auto& events = std::get<CannedResponse>(s.servers[0].routes[3].action);
+    EXPECT_THAT(events.events, ElementsAre("first", "event: tick\ndata: 2"));
+    EXPECT_EQ(events.event_delay, std::chrono::seconds(1));
+    EXPECT_TRUE(events.event_repeat);
+    EXPECT_EQ(s.expectations[1].after, "one");
+}
+
+TEST(ScenarioLoader, BehaviourMistakesAreSaidAtTheirKey) {
+    const auto result = parse_scenario("[scenario]\n"
+                                       "unmatched = maybe\n"                         // 2
+                                       "seed = -1\n"                                 // 3
+                                       "[server api]\n"
+                                       "[route api a]\n"
+                                       "request = /a\n"
+                                       "times = 0\n"                                 // 7
+                                       "state = no spaces\n"                         // 8
+                                       "response = 200\n"
+                                       "response.delay = 400ms..100ms\n"             // 10
+                                       "response.fault = reset often\n"              // 11
+                                       "response.fault = close 120%\n"               // 12
+                                       "response.chunk_size = 0\n"                   // 13
+                                       "response.template = yes\n"                   // 14
+                                       "[route api b]\n"
+                                       "request = /b\n"
+                                       "state = shipped\n"                           // 17
+                                       "response = 200\n"
+                                       "response.template = on\n"
+                                       "response.body = {{request.colour}}\n"        // 20
+                                       "[route api c]\n"
+                                       "request = /c\n"
+                                       "response = 200\n"
+                                       "response.template = on\n"
+                                       "response.header = X-Id: {{request.match.1}}\n"  // 25
+                                       "response.event = one\n"                      // 26
+                                       "response.body = two\n"
+                                       "[route api d]\n"
+                                       "request = ~ ^/d/([a-z]+)$\n"
+                                       "response = 200\n"
+                                       "response.template = on\n"
+                                       "response.body = {{request.match.2}} {{request.json items}}\n"  // 32
+                                       "response.chunk_delay = 1s\n"                 // 33
+                                       "response.event_repeat = on\n"                // 34
+                                       "[expect api e]\n"                            // 35
+                                       "request = /e\n"
+                                       "after = nobody\n"
+                                       "[expect api f]\n"                            // 38
+                                       "after = f\n",
+                                       "t.ini", kScenarios);
+    EXPECT_THAT(result.errors,
+                ElementsAre("t.ini:2: unmatched is 404 or fail, not 'maybe'",
+                            HasSubstr("t.ini:3: seed is a whole number"),
+                            "t.ini:7: times is a number of requests, at least 1, not '0'",
+                            HasSubstr("t.ini:8: state is STATE or MACHINE:STATE"),
+                            "t.ini:10: response.delay 400ms..100ms: the range's end is before its start",
+                            HasSubstr("t.ini:11: response.fault is reset, close or truncate, with an optional probability"),
+                            "t.ini:12: response.fault close 120%: the probability is a percentage from 0% to 100%",
+                            HasSubstr("t.ini:13: response.chunk_size is a number of bytes, at least 1"),
+                            "t.ini:14: response.template is on or off, not 'yes'",
+                            "t.ini:17: state = shipped: no route moves server api's machine to shipped (with "
+                            "next_state = shipped), and every machine starts in start",
+                            HasSubstr("t.ini:20: unknown template name {{request.colour}} (known: request.method"),
+                            "t.ini:25: {{request.match.1}}: the route's path is not a regular expression (request = ~ EXPR)",
+                            HasSubstr("t.ini:26: route 'c' has events and a response.body"),
+                            "t.ini:32: {{request.match.2}}: the route's path expression has 1 group(s); say "
+                            "request.match.0 to request.match.1",
+                            "t.ini:33: response.chunk_delay needs response.chunk_size (the size of the pieces it "
+                            "pauses between)",
+                            "t.ini:34: response.event_repeat without any response.event",
+                            "t.ini:35: after = nobody: no expectation named nobody (say NAME, or SERVER/NAME)",
+                            "t.ini:38: after = f: an expectation cannot come after itself"));
+}
+
+TEST(ScenarioLoader, AfterFindsAnExpectationOnAnotherServer) {
+    const auto result = parse_scenario("[server auth]\n[server api]\n"
+                                       "[expect auth token]\nrequest = POST /oauth/token\n"
+                                       "[expect api call]\nrequest = GET /v1/accounts\nafter = token\n"
+                                       "[expect api call2]\nrequest = GET /v2\nafter = auth/token\n",
+                                       "t.ini", kScenarios);
+    EXPECT_TRUE(result.ok()) << ::testing::PrintToString(result.errors);
+    const auto own_server_wins = parse_scenario("[server a]\n[server b]\n[expect a x]\n[expect b x]\n"
+                                                "[expect a z]\nafter = x\n",
+                                                "t.ini", kScenarios);
+    EXPECT_TRUE(own_server_wins.ok()) << ::testing::PrintToString(own_server_wins.errors);
+    const auto ambiguous = parse_scenario("[server a]\n[server b]\n[server c]\n[expect a x]\n[expect b x]\n"
+                                          "[expect c z]\nafter = x\n",
+                                          "t.ini", kScenarios);
+    EXPECT_THAT(ambiguous.errors, ElementsAre("t.ini:6: after = x: several servers have an expectation named x; "
+                                              "say SERVER/x"));
+}
+
 }  // namespace mockserve::scenario

@@ -11,6 +11,16 @@ std::string_view trim(std::string_view text) {
     return text.substr(first, last - first + 1);
 }
 
+// "2   # the first two": a '#' with white space on both sides (or at the
+// line's end) starts a comment; "#fff", "/a#b" and "Item #3" are values.
+std::string_view without_comment(std::string_view value) {
+    for (std::size_t i = 1; i < value.size(); ++i) {
+        if (value[i] != '#' || (value[i - 1] != ' ' && value[i - 1] != '\t')) continue;
+        if (i + 1 == value.size() || value[i + 1] == ' ' || value[i + 1] == '\t') return trim(value.substr(0, i));
+    }
+    return value;
+}
+
 }  // namespace
 
 IniDocument read_ini(std::string_view text) {
@@ -44,7 +54,7 @@ IniDocument read_ini(std::string_view text) {
             document.errors.push_back({number, std::string(1, '\'').append(key).append("' comes before any [section]")});
             continue;
         }
-        document.sections.back().entries.push_back({std::string(key), std::string(trim(line.substr(equals + 1))), number});
+        document.sections.back().entries.push_back({std::string(key), std::string(without_comment(trim(line.substr(equals + 1)))), number});
     }
     return document;
 }

@@ -4,7 +4,8 @@
 //   - "key = value": the value is the rest of the line, trimmed; a key may
 //     repeat; sections and keys keep their order;
 //   - lines starting with '#' or ';' (after blanks) are comments; blank lines
-//     are skipped;
+//     are skipped; in a value, " # " (a '#' with white space on both sides,
+//     or ending the line) starts a comment that runs to the line's end;
 //   - anything else is an error, reported with its line.
 
 #include <string>

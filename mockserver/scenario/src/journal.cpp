@@ -1,5 +1,7 @@
 #include <mockserve/scenario/journal.hpp>
 
+#include "time_text.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -42,16 +44,6 @@ std::string base64(std::string_view data) {
     return out;
 }
 
-std::string iso8601(std::chrono::system_clock::time_point when) {
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1'000'000));
-    return buffer;
-}
 
 boost::json::array pairs(const std::vector<std::pair<std::string, std::string>>& fields) {
     boost::json::array out;
@@ -105,7 +97,7 @@ std::size_t Journal::footprint(const RecordedRequest& r) {
     // a soak with many small requests found the process at twice the budget).
     return sizeof(RecordedRequest) + allocated(r.server) + allocated(r.method) + allocated(r.target) +
            allocated(r.path) + allocated(r.version) + allocated(r.body) + allocated(r.client) +
-           allocated(r.explanation) + (r.route ? allocated(*r.route) : 0) + allocated(r.headers) +
+           allocated(r.explanation) + allocated(r.state) + allocated(r.next_state) + (r.route ? allocated(*r.route) : 0) + allocated(r.headers) +
            allocated(r.query) +
            (r.tls ? allocated(r.tls->version) + allocated(r.tls->cipher) + allocated(r.tls->sni) +
                         allocated(r.tls->alpn) + allocated(r.tls->client_subject)
@@ -244,11 +236,18 @@ std::string Journal::to_json(const RecordedRequest& r) {
     } else {
         o["tls"] = nullptr;
     }
-    o["received"] = iso8601(r.received);
+    o["received"] = detail::iso8601(r.received);
     o["status"] = r.status;
     o["bytes_sent"] = r.bytes_sent;
     o["duration_us"] = r.duration.count();
     o["explanation"] = r.explanation.empty() ? boost::json::value(nullptr) : boost::json::value(r.explanation);
+    o["unmatched"] = r.unmatched;
+    o["delay_ms"] = r.delay.count();
+    o["fault"] = r.fault.empty() ? boost::json::value(nullptr) : boost::json::value(r.fault);
+    if (!r.state.empty()) {
+        o["state"] = r.state;
+        o["next_state"] = r.next_state;
+    }
     return boost::json::serialize(o);
 }
 
@@ -263,3 +262,18 @@ std::string Journal::to_jsonl() const {
 }
 
 }  // namespace mockserve::scenario
+
+namespace mockserve::scenario::detail {
+
+std::string iso8601(std::chrono::system_clock::time_point when) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1'000'000));
+    return buffer;
+}
+
+}  // namespace mockserve::scenario::detail

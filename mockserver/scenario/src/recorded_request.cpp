@@ -46,6 +46,15 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
         if (!r.tls->client_subject.empty()) os << ", client certificate " << r.tls->client_subject;
         os << ")";
     }
+    if (r.delay.count() > 0 || !r.fault.empty()) {
+        os << "\n--";
+        if (r.delay.count() > 0) os << " delayed " << r.delay.count() << " ms";
+        if (!r.fault.empty()) os << (r.delay.count() > 0 ? "," : "") << " fault " << r.fault;
+    }
+    if (!r.state.empty()) {
+        os << "\n-- state " << r.state;
+        if (r.next_state != r.state) os << " -> " << r.next_state;
+    }
     if (!r.explanation.empty()) os << "\n-- " << r.explanation;
     return os;
 }

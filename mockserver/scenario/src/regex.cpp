@@ -27,4 +27,18 @@ Regex::Search Regex::search(std::string_view text, std::string* why) const {
     }
 }
 
+Regex::Search Regex::search(std::string_view text, std::vector<std::string>& groups) const {
+    groups.clear();
+    try {
+        boost::match_results<std::string_view::const_iterator> found;
+        if (!boost::regex_search(text.begin(), text.end(), found, compiled_->regex)) return Search::not_found;
+        for (std::size_t i = 0; i < found.size(); ++i) groups.push_back(found[i].matched ? found[i].str() : std::string());
+        return Search::found;
+    } catch (const std::runtime_error&) {
+        return Search::gave_up;
+    }
+}
+
+std::size_t Regex::groups() const { return compiled_->regex.mark_count(); }
+
 }  // namespace mockserve::scenario

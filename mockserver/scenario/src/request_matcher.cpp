@@ -99,7 +99,7 @@ RouteTable::RouteTable(const std::vector<Route>& routes) : routes_(routes) {
     }
 }
 
-std::optional<std::size_t> RouteTable::find(const RequestFacts& request) const {
+std::optional<std::size_t> RouteTable::find(const RequestFacts& request, const RouteGate* gate) const {
     // Both lists are in file order: walk them merged, first match wins.
     static const std::vector<std::size_t> none;
     const auto it = exact_.find(std::string(request.path));
@@ -112,12 +112,12 @@ std::optional<std::size_t> RouteTable::find(const RequestFacts& request) const {
         } else {
             index = others_[b++];
         }
-        if (matches(routes_[index].request, request)) return index;
+        if (matches(routes_[index].request, request) && (!gate || gate->open(index))) return index;
     }
     return std::nullopt;
 }
 
-std::string RouteTable::explain_miss(const RequestFacts& request, std::size_t at_most) const {
+std::string RouteTable::explain_miss(const RequestFacts& request, const RouteGate* gate, std::size_t at_most) const {
     struct Miss {
         std::size_t index;
         std::vector<std::string> why;
@@ -126,6 +126,7 @@ std::string RouteTable::explain_miss(const RequestFacts& request, std::size_t at
     for (std::size_t i = 0; i < routes_.size(); ++i) {
         Miss miss{i, {}};
         matches(routes_[i].request, request, &miss.why);
+        if (gate && !gate->open(i)) miss.why.push_back(gate->why_closed(i));
         misses.push_back(std::move(miss));
     }
     std::stable_sort(misses.begin(), misses.end(), [](const Miss& a, const Miss& b) { return a.why.size() < b.why.size(); });

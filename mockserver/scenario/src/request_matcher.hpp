@@ -30,16 +30,29 @@ bool matches(const RequestPattern& pattern, const RequestFacts& request, std::ve
 // "/a%20b?x=1&y=%2F" to ("/a b", [("x","1"), ("y","/")]): '+' is a space in the query.
 std::pair<std::string, std::vector<Field>> split_target(std::string_view target);
 
+// What else decides whether a route may answer now, beside its conditions
+// (its `times` left, its machine's state).
+class RouteGate {
+public:
+    virtual bool open(std::size_t route) const = 0;
+    virtual std::string why_closed(std::size_t route) const = 0;
+
+protected:
+    ~RouteGate() = default;
+};
+
 // Routes in file order, exact paths indexed: finding the first route that
 // matches costs one hash look-up plus the routes that are not exact paths.
 class RouteTable {
 public:
     explicit RouteTable(const std::vector<Route>& routes);
-    // The index of the first route that matches, or nothing.
-    std::optional<std::size_t> find(const RequestFacts& request) const;
+    // The index of the first route that matches (and that `gate`, if given,
+    // lets answer), or nothing.
+    std::optional<std::size_t> find(const RequestFacts& request, const RouteGate* gate = nullptr) const;
     // For a request no route matched: the closest routes (fewest failed
     // conditions, file order on ties) and what failed, as text.
-    std::string explain_miss(const RequestFacts& request, std::size_t at_most = 3) const;
+    std::string explain_miss(const RequestFacts& request, const RouteGate* gate = nullptr,
+                             std::size_t at_most = 3) const;
 
 private:
     const std::vector<Route>& routes_;

@@ -4,6 +4,33 @@
 
 namespace mockserve::scenario {
 
+namespace {
+
+// A machine's or a state's name: letters, digits, '_', '-', '.'.
+bool is_state_name(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
+    });
+}
+
+}  // namespace
+
+std::optional<StateRef> StateRef::parse(std::string_view text) {
+    StateRef ref;
+    const auto colon = text.find(':');
+    if (colon != std::string_view::npos) {
+        if (!is_state_name(text.substr(0, colon))) return std::nullopt;
+        ref.machine = std::string(text.substr(0, colon));
+        text.remove_prefix(colon + 1);
+    }
+    if (!is_state_name(text)) return std::nullopt;
+    ref.state = std::string(text);
+    return ref;
+}
+
+std::string StateRef::to_string() const { return machine.empty() ? state : machine + ":" + state; }
+
 PathPattern PathPattern::parse(const std::string& text) {
     PathPattern pattern;
     if (text.size() >= 1 && text[0] == '~') {

@@ -102,8 +102,73 @@ RouteBuilder& RouteBuilder::response_delay(std::chrono::milliseconds delay) {
     return *this;
 }
 
-RouteBuilder& RouteBuilder::response_fault(CannedResponse::Fault fault) {
+RouteBuilder& RouteBuilder::response_delay(std::chrono::milliseconds shortest, std::chrono::milliseconds longest) {
+    if (longest < shortest) errors_->push_back(where_ + ": response.delay: the range's end is before its start");
+    canned().delay = shortest;
+    canned().delay_max = longest;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_fault(CannedResponse::Fault fault, double probability) {
+    if (!(probability >= 0 && probability <= 1))
+        errors_->push_back(where_ + ": response.fault: the probability is from 0 to 1, not " + std::to_string(probability));
     canned().fault = fault;
+    canned().fault_probability = probability;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_template(bool on) {
+    canned().template_on = on;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_chunk_size(std::size_t bytes) {
+    if (bytes == 0) errors_->push_back(where_ + ": response.chunk_size is at least 1");
+    canned().chunk_size = bytes;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_chunk_delay(std::chrono::milliseconds pause) {
+    canned().chunk_delay = pause;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_event(const std::string& text) {
+    canned().events.push_back(text);
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_event_delay(std::chrono::milliseconds pause) {
+    canned().event_delay = pause;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::response_event_repeat(bool on) {
+    canned().event_repeat = on;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::times(std::uint64_t n) {
+    if (n == 0) errors_->push_back(where_ + ": times is at least 1");
+    route_->times = n;
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::state(const std::string& state) {
+    if (const auto parsed = StateRef::parse(state)) {
+        route_->state = *parsed;
+    } else {
+        errors_->push_back(where_ + ": state is STATE or MACHINE:STATE, not '" + state + "'");
+    }
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::next_state(const std::string& state) {
+    if (const auto parsed = StateRef::parse(state)) {
+        route_->next_state = *parsed;
+    } else {
+        errors_->push_back(where_ + ": next_state is STATE or MACHINE:STATE, not '" + state + "'");
+    }
     return *this;
 }
 
@@ -134,6 +199,12 @@ ExpectBuilder& ExpectBuilder::count(const std::string& rule) {
     } else {
         errors_->push_back(where_ + ": count is N, >=N or <=N, not '" + rule + "'");
     }
+    return *this;
+}
+
+ExpectBuilder& ExpectBuilder::after(const std::string& expectation) {
+    if (expectation.empty()) errors_->push_back(where_ + ": after names another expectation");
+    expectation_->after = expectation;
     return *this;
 }
 
@@ -209,6 +280,16 @@ ServerBuilder& ScenarioBuilder::server(const std::string& name) {
     return servers_.emplace_back(*this, name);
 }
 
+ScenarioBuilder& ScenarioBuilder::unmatched(Unmatched rule) {
+    scenario_.unmatched = rule;
+    return *this;
+}
+
+ScenarioBuilder& ScenarioBuilder::seed(std::uint64_t seed) {
+    scenario_.seed = seed;
+    return *this;
+}
+
 ScenarioBuilder& ScenarioBuilder::tls_authority(const std::string& cert, const std::string& key) {
     scenario_.authority = {cert, key};
     return *this;
@@ -239,7 +320,10 @@ Scenario ScenarioBuilder::build() const {
         [](const ServerSpec& server, const Route& route) { return "route " + server.name + " " + route.name; },
         [](const ServerSpec& server, const std::string& key) { return "server " + server.name + " " + key; },
         [](const Expectation& e) { return "expect " + e.server + " " + e.name; }, "journal",
-        "scenario " + scenario.name, [](const std::string& key) { return "scenario " + key; }};
+        "scenario " + scenario.name, [](const std::string& key) { return "scenario " + key; },
+        [](const ServerSpec& server, const Route& route, const std::string& key) {
+            return "route " + server.name + " " + route.name + " " + key;
+        }};
     for (auto& error : detail::validate(scenario, where)) errors.push_back(std::move(error));
     if (!errors.empty()) {
         std::string text = "the scenario has mistakes:";

@@ -7,10 +7,80 @@
 #include <mockserve/version.hpp>
 
 #include <chrono>
+#include <mutex>
+#include <stdexcept>
 
 namespace mockserve::scenario::detail {
 
 std::string scenario_server_software() { return std::string("mockserve/") + mockserve::version; }
+
+namespace {
+
+// One server-sent event: "data: TEXT" per line of TEXT and a blank line; a
+// TEXT whose first line is a field of its own (event:, id:, retry:, data:
+// or a ':' comment) is sent as written, ended by the blank line.
+std::string format_event(std::string_view text) {
+    const auto starts = [&](std::string_view field) { return text.substr(0, field.size()) == field; };
+    const bool as_written = starts("event:") || starts("id:") || starts("retry:") || starts("data:") || starts(":");
+    std::string out;
+    while (true) {
+        const auto lf = text.find('\n');
+        if (!as_written) out.append("data: ");
+        out.append(text.substr(0, lf)).push_back('\n');
+        if (lf == std::string_view::npos) break;
+        text.remove_prefix(lf + 1);
+    }
+    out.push_back('\n');
+    return out;
+}
+
+// The pieces of a paced body: the events, or the body cut every `size` bytes.
+std::shared_ptr<const http::PacedBody> paced_body(const CannedResponse& response, std::vector<std::string> events,
+                                                  const std::string& body) {
+    auto paced = std::make_shared<http::PacedBody>();
+    if (!response.events.empty()) {
+        for (const auto& event : events) paced->pieces.push_back(format_event(event));
+        paced->pause = response.event_delay;
+        paced->repeat = response.event_repeat;
+    } else {
+        for (std::size_t at = 0; at < body.size(); at += response.chunk_size)
+            paced->pieces.push_back(body.substr(at, response.chunk_size));
+        paced->pause = response.chunk_delay;
+    }
+    return paced;
+}
+
+bool paces(const CannedResponse& response) { return !response.events.empty() || response.chunk_size > 0; }
+
+class StateGate final : public RouteGate {
+public:
+    StateGate(const ScenarioState& state, std::size_t server) : state_(state), server_(server) {}
+    bool open(std::size_t route) const override { return state_.open(server_, route); }
+    std::string why_closed(std::size_t route) const override { return state_.why_closed(server_, route); }
+
+private:
+    const ScenarioState& state_;
+    std::size_t server_;
+};
+
+}  // namespace
+
+ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state)
+    : spec(server), index(index), routes(server.routes), journal(journal), state(state) {
+    for (const auto& route : server.routes) {
+        auto& compiled = templates.emplace_back();
+        auto& body = paced.emplace_back();
+        const auto* canned = std::get_if<CannedResponse>(&route.action);
+        if (!canned) continue;
+        if (canned->template_on) {
+            std::string error, key;
+            compiled = compile_templates(route, *canned, error, key);
+            if (!compiled) throw std::invalid_argument("route " + route.name + ": " + key + ": " + error);
+        } else if (paces(*canned)) {
+            body = paced_body(*canned, canned->events, canned->body);
+        }
+    }
+}
 
 ScenarioHandler::ScenarioHandler(const ServerContext& context) : context_(context) {
     protocol_version = context.spec.protocol;
@@ -30,6 +100,8 @@ void ScenarioHandler::handle_one_request() {
     // The last entry was moved to the journal; what is not assigned below is reset.
     record.route.reset();
     record.body_truncated = false;
+    record.delay = {};
+    record.fault.clear();
     if (journal_on) {
         // Numbered on arrival, so that the journal's order is the order requests came in.
         record.sequence = context_.journal.next_sequence();
@@ -44,14 +116,45 @@ void ScenarioHandler::handle_one_request() {
     facts.query = &query;
     facts.headers = &headers.fields();
     facts.body = body;
-    const auto index = context_.routes.find(facts);
-    std::string explanation = index ? std::string() : context_.routes.explain_miss(facts);
+    std::optional<std::size_t> index;
+    std::string explanation;
+    StateTrace trace;
+    auto& state = context_.state;
+    if (state.stateful(context_.index)) {
+        // Choosing, counting and moving the machine are one step: racing
+        // requests see each other's effects.
+        const StateGate gate(state, context_.index);
+        std::lock_guard<std::mutex> hold(state.lock());
+        index = context_.routes.find(facts, &gate);
+        trace = index ? state.answered(context_.index, *index) : state.untouched(context_.index);
+        if (!index) explanation = context_.routes.explain_miss(facts, &gate);
+    } else {
+        index = context_.routes.find(facts);
+        if (!index) explanation = context_.routes.explain_miss(facts);
+    }
 
     const Route* route = index ? &context_.spec.routes[*index] : nullptr;
     const bool callback = route && std::holds_alternative<Callback>(route->action);
     const bool files = route && (std::holds_alternative<StaticTree>(route->action) ||
                                  std::holds_alternative<CgiScripts>(route->action));
+    const auto& templates = index ? context_.templates[*index] : std::nullopt;
     if (files) rfile.unread(body);  // the file and CGI handlers read the body themselves
+    // A template reads the request as it came; it is taken before the body moves to the record.
+    std::optional<TemplateRequest> template_request;
+    std::vector<std::string> groups;
+    if (templates) {
+        if (templates->reads_match) route->request.path->regex->search(decoded_path, groups);
+        auto& t = template_request.emplace();
+        t.method = command;
+        t.path = decoded_path;
+        t.query = &query;
+        t.headers = &headers.fields();
+        t.body = body;
+        t.sequence = journal_on ? record.sequence : context_.journal.next_sequence();
+        t.path_groups = &groups;
+        t.now = std::chrono::system_clock::now();
+        t.random = [this, i = *index] { return context_.state.draw(context_.index, i); };
+    }
     if (journal_on || callback) {
         // The request as the journal will show it (and a callback sees it);
         // the exchange record adds the status, the bytes and the time.
@@ -60,8 +163,8 @@ void ScenarioHandler::handle_one_request() {
         record.server = context_.spec.name;
         record.method = command;
         record.target = target_;
-        record.path = std::move(decoded_path);
-        record.query = std::move(query);
+        record.path = templates ? decoded_path : std::move(decoded_path);
+        record.query = templates ? query : std::move(query);
         record.version = request_version;
         record.headers = headers.fields();
         record.client = client_text_;
@@ -71,16 +174,22 @@ void ScenarioHandler::handle_one_request() {
             record.tls.reset();
         }
         record.body_size = body.size();
-        record.body = callback ? body : std::move(body);
+        record.body = callback || templates ? body : std::move(body);
         record.explanation = explanation;
+        record.unmatched = !route;
+        record.state = std::move(trace.seen);
+        record.next_state = std::move(trace.left);
     }
     // Attached before a callback runs, so that one that throws is recorded with its route.
     if (journal_on) annotate_exchange(&record);
-    if (callback) return answer(std::get<Callback>(route->action).answer(record));
+    if (callback) {
+        const auto answer_of = std::get<Callback>(route->action).answer(record);
+        return answer(*index, answer_of, nullptr);
+    }
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));
-    answer(std::get<CannedResponse>(route->action));
+    answer(*index, std::get<CannedResponse>(route->action), template_request ? &*template_request : nullptr);
 }
 
 void ScenarioHandler::answer_no_route(const std::string& explanation) {
@@ -92,30 +201,80 @@ void ScenarioHandler::answer_no_route(const std::string& explanation) {
     wfile.write(text);
 }
 
-void ScenarioHandler::answer(const CannedResponse& response) {
+void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, const TemplateRequest* request) {
     using Fault = CannedResponse::Fault;
-    if (response.fault == Fault::reset || response.fault == Fault::close) {
-        abort_connection(response.fault == Fault::reset);
+    const auto draw = [&] { return context_.state.draw(context_.index, route); };
+    // A fault with a probability strikes when the route's next number falls under it.
+    auto fault = response.fault;
+    if (fault != Fault::none && response.fault_probability < 1.0 &&
+        static_cast<double>(draw() >> 11) * 0x1.0p-53 >= response.fault_probability)
+        fault = Fault::none;
+    auto delay = response.delay;
+    if (response.delay_max > response.delay)
+        delay += std::chrono::milliseconds(draw() % static_cast<std::uint64_t>((response.delay_max - response.delay).count() + 1));
+    // The journal says what was chosen: a replayed run can be compared.
+    record_.delay = fault == Fault::reset || fault == Fault::close ? std::chrono::milliseconds(0) : delay;
+    record_.fault = fault == Fault::reset ? "reset" : fault == Fault::close ? "close"
+                  : fault == Fault::truncate ? "truncate" : "";
+    if (fault == Fault::reset || fault == Fault::close) {
+        abort_connection(fault == Fault::reset);
         return;
     }
+
+    const auto* templates = request ? &*context_.templates[route] : nullptr;
     send_response(response.status, response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason));
-    bool has_length = false;
-    for (const auto& [name, value] : response.headers) {
+    bool has_length = false, has_type = false, chunked = false;
+    std::string value;
+    for (std::size_t i = 0; i < response.headers.size(); ++i) {
+        const auto& [name, given] = response.headers[i];
+        if (http::iequals(name, "Transfer-Encoding")) {
+            chunked = true;  // the chunks are framed by the server, below
+            continue;
+        }
         has_length = has_length || http::iequals(name, "Content-Length");
-        send_header(name, value);
+        has_type = has_type || http::iequals(name, "Content-Type");
+        if (templates) {
+            value.clear();
+            templates->headers[i].render(*request, ResponseTemplate::Escape::header, value);
+            send_header(name, value);
+        } else {
+            send_header(name, given);
+        }
     }
-    if (!has_length && http::detail::status_has_body(response.status))
-        send_header("Content-Length", std::to_string(response.body.size()));
+    std::string rendered;
+    if (templates && response.events.empty()) {
+        templates->body.render(*request, templates->json_body ? ResponseTemplate::Escape::json : ResponseTemplate::Escape::none,
+                               rendered);
+    }
+    const std::string& body = templates ? rendered : response.body;
+    if (!response.events.empty()) {
+        if (!has_type) send_header("Content-Type", "text/event-stream");
+        send_header("Cache-Control", "no-cache");
+    } else if (!has_length && !chunked && http::detail::status_has_body(response.status)) {
+        send_header("Content-Length", std::to_string(body.size()));
+    }
     end_headers();
-    if (response.fault == Fault::truncate) {
+    if (fault == Fault::truncate) {
         // The head and half the body, then the connection goes.
-        wfile.write(std::string_view(response.body).substr(0, response.body.size() / 2));
+        wfile.write(std::string_view(body).substr(0, body.size() / 2));
         wfile.flush();
         abort_connection(false);
         return;
     }
-    wfile.write(response.body);
-    if (response.delay.count() > 0) delay_response(response.delay);
+    if (delay.count() > 0) delay_response(delay);
+    if (paces(response)) {
+        if (!templates && context_.paced[route]) return pace_response(context_.paced[route]);
+        // Made for this request: a template's, or a callback's answer.
+        std::vector<std::string> events;
+        if (templates) {
+            for (const auto& event : templates->events) event.render(*request, ResponseTemplate::Escape::none, events.emplace_back());
+        } else {
+            events = response.events;
+        }
+        return pace_response(paced_body(response, std::move(events), body));
+    }
+    wfile.write(body);
+    if (chunked) wfile.flush();  // a flushed head without a length is sent chunked
 }
 
 http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index) {

@@ -1,8 +1,9 @@
 #pragma once
 // ScenarioHandler: answers a scenario server's requests from its routes.
 //
-// It finds the first route that matches and hands the request to the
-// route's kind: a canned response is written here; a static or cgi route is
+// It finds the first route that matches (and that its `times` and its state
+// machine let answer, under ScenarioState's lock when the server has such
+// routes) and hands the request to the route's kind: a canned response is written here; a static or cgi route is
 // served by a SimpleHTTPRequestHandler or CGIHTTPRequestHandler made for
 // that route's folder and prefix (file_routes.hpp), through
 // delegate_request(). What the journal needs of the request (its sequence
@@ -11,6 +12,8 @@
 // from here.
 
 #include "request_matcher.hpp"
+#include "response_template.hpp"
+#include "scenario_state.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
 #include <mockserve/scenario/journal.hpp>
@@ -18,6 +21,7 @@
 #include <mockserve/scenario/scenario.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +29,16 @@ namespace mockserve::scenario::detail {
 
 // What the handlers of one server share; it outlives them.
 struct ServerContext {
-    explicit ServerContext(const ServerSpec& server, Journal& journal)
-        : spec(server), routes(server.routes), journal(journal) {}
+    ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state);
     const ServerSpec& spec;
+    const std::size_t index;  // the server's place in the scenario, for ScenarioState
     RouteTable routes;
     Journal& journal;
+    ScenarioState& state;
+    // By route index: the compiled templates of response.template = on, and
+    // the paced body of a route whose body never changes (chunks, events).
+    std::vector<std::optional<ResponseTemplates>> templates;
+    std::vector<std::shared_ptr<const http::PacedBody>> paced;
 };
 
 // The Server header of every scenario server: "mockserve/VERSION".
@@ -44,7 +53,8 @@ public:
     std::string version_string() const override;
 
 private:
-    void answer(const CannedResponse& response);
+    // `request`: what a template reads, for a route with response.template = on.
+    void answer(std::size_t route, const CannedResponse& response, const TemplateRequest* request);
     void answer_no_route(const std::string& explanation);
     // The handler of a static or cgi route, made on its first request.
     http::BaseHTTPRequestHandler& files_for(std::size_t route_index);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 namespace mockserve::scenario {
 
@@ -135,8 +136,21 @@ private:
                 }
             } else if (entry.key == "tls.ca_cert" || entry.key == "tls.ca_key") {
                 read_authority_key(entry);
+            } else if (entry.key == "unmatched") {
+                if (entry.value == "404" || entry.value == "fail") {
+                    scenario_.unmatched = entry.value == "fail" ? Unmatched::fail : Unmatched::respond_404;
+                } else {
+                    fail(entry.line, "unmatched is 404 or fail, not '" + entry.value + "'");
+                }
+            } else if (entry.key == "seed") {
+                if (const auto seed = parse_number<std::uint64_t>(entry.value)) {
+                    scenario_.seed = *seed;
+                } else {
+                    fail(entry.line, "seed is a whole number from 0 to 18446744073709551615, not '" + entry.value + "'");
+                }
             } else {
-                unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes, tls.ca_cert, tls.ca_key");
+                unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes, unmatched, seed, "
+                                   "tls.ca_cert, tls.ca_key");
             }
         }
     }
@@ -151,6 +165,24 @@ private:
         } else {
             fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m; at most a day)");
         }
+    }
+
+    // response.delay: "150ms", or "100ms..400ms" for a delay drawn
+    // uniformly between the two.
+    void read_delay(const detail::IniEntry& entry, CannedResponse& canned) {
+        const auto dots = entry.value.find("..");
+        const auto low = parse_duration(http::detail::trim_ows(std::string_view(entry.value).substr(0, dots)));
+        const auto high = dots == std::string::npos
+                              ? low
+                              : parse_duration(http::detail::trim_ows(std::string_view(entry.value).substr(dots + 2)));
+        if (!low || !high) {
+            return fail(entry.line, "'" + entry.value + "' is not a duration or a range of them (say 150ms, 2s, "
+                                    "or 100ms..400ms; at most a day)");
+        }
+        if (*high < *low)
+            return fail(entry.line, "response.delay " + entry.value + ": the range's end is before its start");
+        canned.delay = *low;
+        canned.delay_max = *high;
     }
 
     // tls.ca_cert and tls.ca_key name the run's one authority: in [scenario],
@@ -294,6 +326,7 @@ private:
         for (const auto& entry : section.entries) {
             const auto& key = entry.key;
             if (read_condition(entry, route.request)) continue;
+            route_key_lines_.emplace(std::make_tuple(server, name, key), entry.line);
             if (key == "static" || key == "cgi") {
                 const auto directory = resolve(entry.value);
                 std::error_code ec;
@@ -308,10 +341,32 @@ private:
                 }
                 continue;
             }
+            if (key == "times") {
+                const auto times = parse_number<std::uint64_t>(entry.value);
+                if (!times || *times == 0) {
+                    fail(entry.line, "times is a number of requests, at least 1, not '" + entry.value + "'");
+                } else {
+                    route.times = *times;
+                }
+                continue;
+            }
+            if (key == "state" || key == "next_state") {
+                const auto state = StateRef::parse(entry.value);
+                if (!state) {
+                    fail(entry.line, key + " is STATE or MACHINE:STATE (letters, digits, '_', '-', '.'), not '" +
+                                         entry.value + "'");
+                } else {
+                    (key == "state" ? route.state : route.next_state) = *state;
+                }
+                continue;
+            }
             if (key != "response" && key.rfind("response.", 0) != 0) {
                 unknown_key(entry, "request, request.query, request.header, request.body, request.body_contains, "
-                                   "request.body_regex, request.json, response, response.reason, response.header, "
-                                   "response.body, response.body_file, response.delay, response.fault, static, cgi");
+                                   "request.body_regex, request.json, times, state, next_state, response, "
+                                   "response.reason, response.header, response.body, response.body_file, "
+                                   "response.template, response.delay, response.fault, response.chunk_size, "
+                                   "response.chunk_delay, response.event, response.event_delay, "
+                                   "response.event_repeat, static, cgi");
                 continue;
             }
             if (!canned) {
@@ -359,24 +414,45 @@ private:
                     }
                 }
             } else if (key == "response.delay") {
-                if (const auto d = parse_duration(entry.value)) {
-                    canned->delay = *d;
-                } else {
-                    fail(entry.line, "'" + entry.value + "' is not a duration (say 150ms, 2s or 1m; at most a day)");
-                }
+                read_delay(entry, *canned);
             } else if (key == "response.fault") {
-                if (entry.value == "reset") {
-                    canned->fault = CannedResponse::Fault::reset;
-                } else if (entry.value == "close") {
-                    canned->fault = CannedResponse::Fault::close;
-                } else if (entry.value == "truncate") {
-                    canned->fault = CannedResponse::Fault::truncate;
+                if (const auto error = detail::parse_fault(entry.value, canned->fault, canned->fault_probability);
+                    !error.empty())
+                    fail(entry.line, error);
+            } else if (key == "response.template" || key == "response.event_repeat") {
+                if (entry.value != "on" && entry.value != "off") {
+                    fail(entry.line, key + " is on or off, not '" + entry.value + "'");
                 } else {
-                    fail(entry.line, "response.fault is reset, close or truncate, not '" + entry.value + "'");
+                    (key == "response.template" ? canned->template_on : canned->event_repeat) = entry.value == "on";
                 }
+            } else if (key == "response.chunk_size") {
+                const auto size = parse_number<std::size_t>(entry.value);
+                if (!size || *size == 0) {
+                    fail(entry.line, "response.chunk_size is a number of bytes, at least 1, not '" + entry.value + "'");
+                } else {
+                    canned->chunk_size = *size;
+                }
+            } else if (key == "response.chunk_delay") {
+                read_duration(entry, canned->chunk_delay);
+            } else if (key == "response.event_delay") {
+                read_duration(entry, canned->event_delay);
+            } else if (key == "response.event") {
+                // A value is one line: "\n" in it separates an event's lines.
+                std::string text;
+                for (std::size_t i = 0; i < entry.value.size(); ++i) {
+                    if (entry.value[i] == '\\' && i + 1 < entry.value.size() && entry.value[i + 1] == 'n') {
+                        text.push_back('\n');
+                        ++i;
+                    } else {
+                        text.push_back(entry.value[i]);
+                    }
+                }
+                canned->events.push_back(std::move(text));
             } else {
                 unknown_key(entry, "response, response.reason, response.header, response.body, response.body_file, "
-                                   "response.delay, response.fault");
+                                   "response.template, response.delay, response.fault, response.chunk_size, "
+                                   "response.chunk_delay, response.event, response.event_delay, "
+                                   "response.event_repeat");
             }
         }
         if (canned) route.action = std::move(*canned);
@@ -396,9 +472,17 @@ private:
         expectation.line = section.line;
         for (const auto& entry : section.entries) {
             if (read_condition(entry, expectation.request)) continue;
+            if (entry.key == "after") {
+                if (entry.value.empty()) {
+                    fail(entry.line, "after names another expectation: NAME, or SERVER/NAME");
+                } else {
+                    expectation.after = entry.value;
+                }
+                continue;
+            }
             if (entry.key != "count") {
                 unknown_key(entry, "request, request.query, request.header, request.body, request.body_contains, "
-                                   "request.body_regex, request.json, count");
+                                   "request.body_regex, request.json, count, after");
                 continue;
             }
             if (const auto rule = detail::parse_count(entry.value)) {
@@ -428,7 +512,11 @@ private:
                                   return at(it != key_lines_.end() ? it->second : server.line);
                               },
                               [&](const Expectation& expectation) { return at(expectation.line); }, at(journal_line_),
-                              at(1), [&](const std::string& key) { return at(authority_lines_[key]); }};
+                              at(1), [&](const std::string& key) { return at(authority_lines_[key]); },
+                              [&](const ServerSpec& server, const Route& route, const std::string& key) {
+                                  const auto it = route_key_lines_.find(std::make_tuple(server.name, route.name, key));
+                                  return at(it != route_key_lines_.end() ? it->second : route.line);
+                              }};
         for (auto& error : detail::validate(scenario_, where)) errors_.push_back(std::move(error));
     }
 
@@ -445,6 +533,8 @@ private:
     std::map<std::string, int> server_lines_;
     std::map<std::pair<std::string, std::string>, int> key_lines_;  // (server, tls.* key) -> line
     std::map<std::string, int> authority_lines_;                      // tls.ca_cert, tls.ca_key -> line
+    // (server, route, response.* key) -> the line it was first given on
+    std::map<std::tuple<std::string, std::string, std::string>, int> route_key_lines_;
     std::vector<PendingRoute> routes_;
     bool seen_scenario_ = false;
     int journal_line_ = 0;

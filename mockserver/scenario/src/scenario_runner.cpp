@@ -3,6 +3,8 @@
 #include "exchange_journal.hpp"
 #include "request_matcher.hpp"
 #include "scenario_handler.hpp"
+#include "scenario_state.hpp"
+#include "time_text.hpp"
 
 #include "scenario_validation.hpp"
 
@@ -11,6 +13,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <random>
 #include <fcntl.h>
 #include <filesystem>
 #include <sstream>
@@ -36,6 +39,13 @@ std::vector<std::string> certificate_names(const std::string& bind) {
         names.push_back(bind);
     }
     return names;
+}
+
+// A seed for a run that names none: printed with its report, so that a
+// failing run can be replayed with [scenario] seed.
+std::uint64_t drawn_seed() {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
 }  // namespace
@@ -69,9 +79,9 @@ private:
 };
 
 struct ScenarioRunner::Running {
-    Running(const ServerSpec& spec, Journal& journal, const RunnerOptions& options,
-            const std::optional<http::TlsOptions>& tls)
-        : context(spec, journal), server(make_server(spec, tls)) {
+    Running(const ServerSpec& spec, std::size_t index, Journal& journal, detail::ScenarioState& state,
+            const RunnerOptions& options, const std::optional<http::TlsOptions>& tls)
+        : context(spec, index, journal, state), server(make_server(spec, tls)) {
         if (journal.enabled()) server->set_exchange_observer(detail::journal_feed(journal, spec.name));
         if (options.log) {
             server->set_log_sink(options.log);
@@ -95,11 +105,14 @@ struct ScenarioRunner::Running {
 };
 
 ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
-    : scenario_(std::move(scenario)), journal_(scenario_.journal) {
+    : scenario_(std::move(scenario)),
+      journal_(scenario_.journal),
+      state_(std::make_unique<detail::ScenarioState>(scenario_, scenario_.seed ? *scenario_.seed : drawn_seed())) {
     prepare_tls();
-    for (const auto& spec : scenario_.servers) {
+    for (std::size_t index = 0; index < scenario_.servers.size(); ++index) {
+        const auto& spec = scenario_.servers[index];
         if (!spec.tls.enabled) {
-            servers_.push_back(std::make_unique<Running>(spec, journal_, options, std::nullopt));
+            servers_.push_back(std::make_unique<Running>(spec, index, journal_, *state_, options, std::nullopt));
             continue;
         }
         http::TlsOptions tls;
@@ -120,7 +133,7 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
         } else {
             tls.client_ca_file = spec.tls.client_ca;
         }
-        auto& running = *servers_.emplace_back(std::make_unique<Running>(spec, journal_, options, tls));
+        auto& running = *servers_.emplace_back(std::make_unique<Running>(spec, index, journal_, *state_, options, tls));
         if (!client.certificate_pem.empty()) {
             running.client_cert_file = tls_folder_->write(spec.name + "-client.pem", client.certificate_pem);
             running.client_key_file = tls_folder_->write(spec.name + "-client-key.pem", client.private_key_pem);
@@ -179,6 +192,15 @@ std::vector<std::string> ScenarioRunner::server_names() const {
     return names;
 }
 
+void ScenarioRunner::reset() {
+    // Meant for a quiet moment (between two tests): a request still in
+    // flight may land on either side of it.
+    state_->reset();
+    journal_.clear();
+}
+
+std::uint64_t ScenarioRunner::seed() const { return state_->seed(); }
+
 void ScenarioRunner::stop() {
     for (auto& running : servers_) running->server->shutdown();
 }
@@ -195,6 +217,11 @@ detail::RequestFacts facts_of(const RecordedRequest& r) {
     return facts;
 }
 
+// "#3 GET /v1/accounts at 2026-12-01T06:40:12.345678Z".
+std::string order_words(const RecordedRequest& r) {
+    return "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target + " at " + detail::iso8601(r.received);
+}
+
 std::string describe(const RequestPattern& p) {
     std::string text;
     for (std::size_t i = 0; i < p.methods.size(); ++i) text += (i ? "|" : "") + p.methods[i];
@@ -208,7 +235,12 @@ std::string describe(const RequestPattern& p) {
 VerificationReport ScenarioRunner::verify() const {
     constexpr std::size_t kClosest = 3;
     VerificationReport report;
+    report.seed = state_->seed();
+    report.strict = scenario_.unmatched == Unmatched::fail;
     const auto entries = journal_.entries();
+    const auto matching = [&](const Expectation& expectation, const RecordedRequest& entry) {
+        return entry.server == expectation.server && detail::matches(expectation.request, facts_of(entry));
+    };
     for (const auto& expectation : scenario_.expectations) {
         ExpectationResult result;
         result.expectation = expectation;
@@ -231,13 +263,37 @@ VerificationReport ScenarioRunner::verify() const {
             for (std::size_t i = 0; i < misses.size() && i < kClosest; ++i)
                 result.closest.emplace_back(*misses[i].first, misses[i].second);
         }
+        if (!expectation.after.empty()) {
+            std::string error;
+            const auto* before = detail::find_after(scenario_, expectation, error);
+            const RecordedRequest* first = nullptr;  // the first request `before` matches (the journal is in order)
+            for (const auto& entry : entries)
+                if (before && matching(*before, entry)) {
+                    first = &entry;
+                    break;
+                }
+            for (const auto& entry : entries) {
+                if (!matching(expectation, entry) || (first && entry.sequence > first->sequence)) continue;
+                result.order_violation = first ? order_words(entry) + " came before " +
+                                                     order_words(*first) + ", the first request of " +
+                                                     expectation.after
+                                               : order_words(entry) + " came, but no request matched " +
+                                                     expectation.after + " before it";
+                result.passed = false;
+                break;
+            }
+        }
         report.results.push_back(std::move(result));
     }
+    if (report.strict)
+        for (const auto& entry : entries)
+            if (entry.unmatched) report.unmatched.push_back(entry);
     return report;
 }
 
 bool VerificationReport::passed() const {
-    return std::all_of(results.begin(), results.end(), [](const ExpectationResult& r) { return r.passed; });
+    return unmatched.empty() &&
+           std::all_of(results.begin(), results.end(), [](const ExpectationResult& r) { return r.passed; });
 }
 
 std::string VerificationReport::to_string() const {
@@ -248,9 +304,14 @@ std::string VerificationReport::to_string() const {
         const auto& e = r.expectation;
         out << (r.passed ? "  ok     " : "  FAILED ") << e.server << " " << e.name;
         if (e.line) out << " (line " << e.line << ")";
-        out << ": " << e.count.to_string() << " request(s) matching " << describe(e.request) << ", got " << r.count
-            << "\n";
+        out << ": " << e.count.to_string() << " request(s) matching " << describe(e.request);
+        if (!e.after.empty()) out << ", after " << e.after;
+        out << ", got " << r.count << "\n";
         if (r.passed) continue;
+        if (!r.order_violation.empty()) {
+            out << "         out of order: " << r.order_violation << "\n";
+            if (e.count.holds(r.count)) continue;
+        }
         const bool too_many = r.count > r.expectation.count.n;
         if (too_many) {
             out << "         requests that matched:\n";
@@ -266,6 +327,16 @@ std::string VerificationReport::to_string() const {
             out << "         no request reached " << e.server << "\n";
         }
     }
+    if (strict) {
+        out << "unmatched requests (unmatched = fail): " << unmatched.size() << "\n";
+        for (const auto& request : unmatched) {
+            out << "  FAILED #" << request.sequence << " " << request.method << " " << request.target << " on "
+                << request.server << "\n";
+            std::istringstream why(request.explanation);
+            for (std::string line; std::getline(why, line);) out << "         " << line << "\n";
+        }
+    }
+    out << "seed: " << seed << " (replay these random choices with [scenario] seed = " << seed << ")\n";
     return out.str();
 }
 

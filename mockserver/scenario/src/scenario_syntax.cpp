@@ -93,4 +93,31 @@ std::string set_json(const std::string& json, RequestPattern& pattern) {
     return {};
 }
 
+std::string parse_fault(std::string_view text, CannedResponse::Fault& fault, double& probability) {
+    const auto wrong = "response.fault is reset, close or truncate, with an optional probability (reset 10%), not '" +
+                       std::string(text) + "'";
+    const auto space = text.find(' ');
+    const auto kind = text.substr(0, space);
+    if (kind == "reset") {
+        fault = CannedResponse::Fault::reset;
+    } else if (kind == "close") {
+        fault = CannedResponse::Fault::close;
+    } else if (kind == "truncate") {
+        fault = CannedResponse::Fault::truncate;
+    } else {
+        return wrong;
+    }
+    probability = 1.0;
+    if (space == std::string_view::npos) return {};
+    auto rest = http::detail::trim_ows(text.substr(space));
+    if (rest.size() < 2 || rest.back() != '%') return wrong;
+    rest.remove_suffix(1);
+    double percent = -1;
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), percent);
+    if (ec != std::errc() || end != rest.data() + rest.size() || !(percent >= 0 && percent <= 100))
+        return "response.fault " + std::string(text) + ": the probability is a percentage from 0% to 100%";
+    probability = percent / 100;
+    return {};
+}
+
 }  // namespace mockserve::scenario::detail

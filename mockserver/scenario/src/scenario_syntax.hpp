@@ -24,5 +24,8 @@ std::string check_response_text(std::string_view key, std::string_view value);
 // request.body_regex and request.json, set into `pattern` when valid.
 std::string set_body_regex(const std::string& expression, RequestPattern& pattern);
 std::string set_json(const std::string& json, RequestPattern& pattern);
+// response.fault: "reset", "close" or "truncate", with an optional
+// probability ("reset 10%", "close 0.5%").
+std::string parse_fault(std::string_view text, CannedResponse::Fault& fault, double& probability);
 
 }  // namespace mockserve::scenario::detail

@@ -36,6 +36,7 @@ std::vector<std::string> validate(const Scenario& scenario, const Locator& where
     if (!scenario.journal.enabled && !scenario.expectations.empty())
         errors.push_back(where.journal + ": journal = off, but expectations are checked against the journal");
     if (scenario.servers.empty()) errors.push_back(where.scenario + ": no server is declared: nothing to start");
+    for (auto& error : validate_behaviours(scenario, where)) errors.push_back(std::move(error));
     for (auto& error : validate_tls(scenario, where)) errors.push_back(std::move(error));
     return errors;
 }

@@ -30,9 +30,21 @@ struct Locator {
     std::string journal;   // where the journal was switched off
     std::string scenario;  // where scenario-wide mistakes are reported
     std::function<std::string(const std::string& key)> authority_key;  // tls.ca_cert, tls.ca_key
+    // Where a key of a route's section ("response.event") was first given;
+    // the route's place when it was not.
+    std::function<std::string(const ServerSpec&, const Route&, const std::string& key)> route_key;
 };
 
 std::vector<std::string> validate(const Scenario& scenario, const Locator& where);
+
+// The behaviour part of validate() (behaviour_validation.cpp): the keys of
+// times, states, templates, streams and random faults that only make sense
+// together, and each expectation's `after`.
+std::vector<std::string> validate_behaviours(const Scenario& scenario, const Locator& where);
+// The expectation `after` names, seen from `expectation`: NAME on its own
+// server first, then the only one of that name; SERVER/NAME exactly.
+// Nothing, with `error` set, when there is none or it is ambiguous.
+const Expectation* find_after(const Scenario& scenario, const Expectation& expectation, std::string& error);
 
 // The TLS part of validate() (tls_validation.cpp), and what the runner
 // shares with it to load the files the same way.

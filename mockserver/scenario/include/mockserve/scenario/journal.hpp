@@ -11,7 +11,7 @@
 // scenarios/README.md): seq, server, route, method, target, path, query,
 // version, headers, body (or body_base64 when it is not UTF-8), body_size,
 // body_truncated, client, received, status, bytes_sent, duration_us,
-// explanation.
+// explanation, unmatched, and with state machines state and next_state.
 
 #include <mockserve/scenario/recorded_request.hpp>
 

@@ -37,6 +37,18 @@ struct RecordedRequest {
     std::uint64_t bytes_sent = 0;
     std::chrono::microseconds duration{0};
     std::string explanation;       // why no route matched, or why the request was refused
+    bool unmatched = false;        // it reached the routes and none matched (answered 404)
+    // With state machines: the state the request's machine was in when it
+    // came, and the one it left it in ("start", "created"; "cart:full" for
+    // a named machine); empty when its server has none and its route names
+    // none.
+    std::string state;
+    std::string next_state;
+    // What the route chose for it, when that can vary (a delay range, a
+    // fault with a probability): the delay given, and the fault ("reset",
+    // "close", "truncate"; empty for none).
+    std::chrono::milliseconds delay{0};
+    std::string fault;
 
     // The first value of a header (name case-insensitive), or nothing.
     std::optional<std::string> header(std::string_view name) const;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mockserve::scenario {
 
@@ -25,6 +26,12 @@ public:
     // Whether the expression matches somewhere in `text`; when the engine
     // gives up, `why` (if given) says so in its words.
     Search search(std::string_view text, std::string* why = nullptr) const;
+
+    // search(), keeping what matched: the whole match first, then each
+    // group ("" for a group that took no part).
+    Search search(std::string_view text, std::vector<std::string>& groups) const;
+    // How many groups the expression has (the whole match not counted).
+    std::size_t groups() const;
 
     const std::string& expression() const { return expression_; }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -55,8 +56,27 @@ struct CannedResponse {
     std::string reason;  // empty: the standard phrase
     std::vector<Field> headers;
     std::string body;
+    // response.delay: `delay`, or a time drawn uniformly from delay..delay_max
+    // when delay_max is greater ("100ms..400ms").
     std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds delay_max{0};
     Fault fault = Fault::none;
+    // response.fault = reset 10%: the fault strikes this often (1: always);
+    // otherwise the route answers normally.
+    double fault_probability = 1.0;
+    // response.template = on: {{...}} in the body and header values is
+    // filled from the request (scenarios/README.md lists the names).
+    bool template_on = false;
+    // response.chunk_size, response.chunk_delay: the body leaves in pieces of
+    // this many bytes with this pause between them (0: at once).
+    std::size_t chunk_size = 0;
+    std::chrono::milliseconds chunk_delay{0};
+    // response.event (server-sent events, in order), response.event_delay
+    // (the pause between events), response.event_repeat (start again after
+    // the last, until the client leaves).
+    std::vector<std::string> events;
+    std::chrono::milliseconds event_delay{0};
+    bool event_repeat = false;
 };
 // The tree under `directory` served below the route's prefix, as
 // SimpleHTTPRequestHandler serves it.
@@ -77,11 +97,30 @@ struct Callback {
 };
 using Action = std::variant<CannedResponse, StaticTree, CgiScripts, Callback>;
 
+// A state of a state machine: `state = created` (the server's own machine,
+// machine empty) or `state = cart:full` (the machine "cart", shared by every
+// server of the scenario). Every machine starts in "start".
+struct StateRef {
+    std::string machine;
+    std::string state;
+    static std::optional<StateRef> parse(std::string_view text);  // nothing: not NAME or MACHINE:NAME
+    std::string to_string() const;  // as written
+    bool operator==(const StateRef& other) const { return machine == other.machine && state == other.state; }
+};
+
 struct Route {
     std::string name;
     int line = 0;  // where it was declared; 0 when built in code
     RequestPattern request;
     Action action;
+    // times = N: the route answers its first N matching requests, then no
+    // longer matches (the next route in order gets them).
+    std::optional<std::uint64_t> times;
+    // state: it matches only while its machine is in this state.
+    std::optional<StateRef> state;
+    // next_state: once it has answered, its machine moves to this state.
+    std::optional<StateRef> next_state;
+    bool stateful() const { return times || state || next_state; }
 };
 
 // A server's TLS (`tls = on` and the tls.* keys of its section). Without a
@@ -133,7 +172,15 @@ struct Expectation {
     int line = 0;
     RequestPattern request;
     CountRule count;
+    // after = NAME (or SERVER/NAME): every request matching this one came
+    // after the first request matching that expectation.
+    std::string after;
 };
+
+// [scenario] unmatched: what a request no route matches does to the run.
+// Either way it is answered 404 with its near-miss explanation; with `fail`
+// it also fails verification (the report lists it, the command exits 1).
+enum class Unmatched { respond_404, fail };
 
 struct Scenario {
     std::string name;
@@ -143,6 +190,11 @@ struct Scenario {
     // The [scenario] section's journal keys: how the runner keeps its journal.
     JournalLimits journal;
     AuthoritySpec authority;
+    Unmatched unmatched = Unmatched::respond_404;
+    // [scenario] seed: every random choice (delay ranges, fault
+    // probabilities, {{uuid}}) follows from it; none: drawn at start, and
+    // printed with the report so that a run can be replayed.
+    std::optional<std::uint64_t> seed;
 
     const ServerSpec* find_server(std::string_view name) const;
 };

@@ -56,7 +56,19 @@ public:
     RouteBuilder& response_header(const std::string& name, const std::string& value);
     RouteBuilder& response_body(const std::string& body);
     RouteBuilder& response_delay(std::chrono::milliseconds delay);
-    RouteBuilder& response_fault(CannedResponse::Fault fault);
+    // response.delay = SHORTEST..LONGEST: drawn uniformly for each request.
+    RouteBuilder& response_delay(std::chrono::milliseconds shortest, std::chrono::milliseconds longest);
+    // response.fault = reset 10% is response_fault(Fault::reset, 0.10).
+    RouteBuilder& response_fault(CannedResponse::Fault fault, double probability = 1.0);
+    RouteBuilder& response_template(bool on = true);
+    RouteBuilder& response_chunk_size(std::size_t bytes);
+    RouteBuilder& response_chunk_delay(std::chrono::milliseconds pause);
+    RouteBuilder& response_event(const std::string& text);  // repeatable, in order
+    RouteBuilder& response_event_delay(std::chrono::milliseconds pause);
+    RouteBuilder& response_event_repeat(bool on = true);
+    RouteBuilder& times(std::uint64_t n);
+    RouteBuilder& state(const std::string& state);       // "STATE" or "MACHINE:STATE"
+    RouteBuilder& next_state(const std::string& state);  // "STATE" or "MACHINE:STATE"
     RouteBuilder& serve_static(const std::string& directory);
     RouteBuilder& serve_cgi(const std::string& directory);
     // The answer comes from `answer`, called for each request (see Callback).
@@ -74,6 +86,9 @@ class ExpectBuilder : public RequestConditions<ExpectBuilder> {
 public:
     ExpectBuilder(Expectation& expectation, std::vector<std::string>& errors, std::string where);
     ExpectBuilder& count(const std::string& rule);  // "N", ">=N", "<=N"
+    // after = NAME or SERVER/NAME: this expectation's requests all came after
+    // the first request of that one.
+    ExpectBuilder& after(const std::string& expectation);
 
 private:
     Expectation* expectation_;
@@ -109,6 +124,10 @@ public:
     ServerBuilder& server(const std::string& name);
     // tls.ca_cert, tls.ca_key: the run's authority, given instead of made.
     ScenarioBuilder& tls_authority(const std::string& cert, const std::string& key);
+    // [scenario] unmatched = fail: a request no route matches fails the run.
+    ScenarioBuilder& unmatched(Unmatched rule);
+    // [scenario] seed = N: the random choices of the run, reproducible.
+    ScenarioBuilder& seed(std::uint64_t seed);
     ExpectBuilder& expect(const std::string& server, const std::string& name);
     Scenario build() const;
 

@@ -29,6 +29,10 @@
 
 namespace mockserve::scenario {
 
+namespace detail {
+class ScenarioState;
+}
+
 struct RunnerOptions {
     // Request log lines (Python's format); none by default.
     http::LogSink log;
@@ -43,10 +47,19 @@ struct ExpectationResult {
     // to look at when there were too many).
     std::vector<std::pair<RecordedRequest, std::vector<std::string>>> closest;
     std::vector<RecordedRequest> matched;
+    // after = NAME: why the order does not hold (the two requests, by
+    // sequence number, time and request line); empty when it holds.
+    std::string order_violation;
 };
 
 struct VerificationReport {
     std::vector<ExpectationResult> results;
+    // With [scenario] unmatched = fail: the requests no route matched, each
+    // failing the run.
+    bool strict = false;
+    std::vector<RecordedRequest> unmatched;
+    // The run's seed, printed so that its random choices can be replayed.
+    std::uint64_t seed = 0;
     bool passed() const;
     std::string to_string() const;
 };
@@ -83,6 +96,11 @@ public:
     const http::Credentials& client_credentials(std::string_view server) const;
 
     VerificationReport verify() const;
+    // The journal cleared, every state machine back in "start", every
+    // `times` count and random draw back to zero: as the run began.
+    void reset();
+    // The seed of the run's random choices ([scenario] seed, or drawn at start).
+    std::uint64_t seed() const;
     // Stops every server (graceful, as HTTPServer::shutdown). Idempotent.
     void stop();
 
@@ -95,6 +113,7 @@ private:
 
     Scenario scenario_;
     Journal journal_;
+    std::unique_ptr<detail::ScenarioState> state_;
     std::optional<http::CertificateAuthority> authority_;
     std::unique_ptr<TlsFolder> tls_folder_;
     std::string ca_pem_;

@@ -1,0 +1,118 @@
+#include "scenario_state.hpp"
+
+#include <algorithm>
+
+namespace mockserve::scenario::detail {
+
+namespace {
+
+// SplitMix64's finaliser: a well-mixed 64-bit number from any input.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+}  // namespace
+
+ScenarioState::ScenarioState(const Scenario& scenario, std::uint64_t seed) : seed_(seed) {
+    std::uint64_t id = 0;
+    for (const auto& server : scenario.servers) {
+        auto& s = servers_.emplace_back();
+        const auto machine_of = [&](const StateRef& ref) {
+            const int m = machine_index(ref.machine.empty() ? "server " + server.name : ref.machine, ref.machine);
+            if (ref.machine.empty()) s.own_machine = m;
+            return m;
+        };
+        for (const auto& route : server.routes) {
+            auto& r = s.routes.emplace_back();
+            r.id = ++id;
+            r.times = route.times.value_or(0);
+            if (route.state) {
+                r.machine = machine_of(*route.state);
+                r.state = state_index(r.machine, route.state->state);
+            }
+            if (route.next_state) {
+                r.next_machine = machine_of(*route.next_state);
+                r.next_state = state_index(r.next_machine, route.next_state->state);
+                if (r.machine < 0) r.machine = r.next_machine;
+            }
+            s.stateful = s.stateful || route.stateful();
+        }
+    }
+}
+
+int ScenarioState::machine_index(const std::string& key, const std::string& name) {
+    const auto it = std::find(machine_keys_.begin(), machine_keys_.end(), key);
+    if (it != machine_keys_.end()) return static_cast<int>(it - machine_keys_.begin());
+    machine_keys_.push_back(key);
+    machines_.push_back({name, {"start"}, 0});
+    return static_cast<int>(machines_.size() - 1);
+}
+
+int ScenarioState::state_index(int machine, const std::string& state) {
+    auto& states = machines_[machine].states;
+    const auto it = std::find(states.begin(), states.end(), state);
+    if (it != states.end()) return static_cast<int>(it - states.begin());
+    states.push_back(state);
+    return static_cast<int>(states.size() - 1);
+}
+
+std::string ScenarioState::describe(int machine, int state) const {
+    const auto& m = machines_[machine];
+    return m.name.empty() ? m.states[state] : m.name + ":" + m.states[state];
+}
+
+bool ScenarioState::open(std::size_t server, std::size_t route) const {
+    const auto& r = servers_[server].routes[route];
+    if (r.times && r.answered >= r.times) return false;
+    return r.state < 0 || machines_[r.machine].current == r.state;
+}
+
+std::string ScenarioState::why_closed(std::size_t server, std::size_t route) const {
+    const auto& r = servers_[server].routes[route];
+    if (r.times && r.answered >= r.times)
+        return "used up: it answered its times = " + std::to_string(r.times) + " requests";
+    if (r.state >= 0 && machines_[r.machine].current != r.state)
+        return "state is " + describe(r.machine, machines_[r.machine].current) + ", it needs " +
+               describe(r.machine, r.state);
+    return {};
+}
+
+StateTrace ScenarioState::answered(std::size_t server, std::size_t route) {
+    auto& r = servers_[server].routes[route];
+    ++r.answered;
+    if (r.machine < 0) return untouched(server);
+    StateTrace trace;
+    trace.seen = describe(r.machine, machines_[r.machine].current);
+    if (r.next_machine >= 0) machines_[r.next_machine].current = r.next_state;
+    const int shown = r.next_machine >= 0 ? r.next_machine : r.machine;
+    trace.left = describe(shown, machines_[shown].current);
+    return trace;
+}
+
+StateTrace ScenarioState::untouched(std::size_t server) const {
+    const int m = servers_[server].own_machine;
+    if (m < 0) return {};
+    const auto now = describe(m, machines_[m].current);
+    return {now, now};
+}
+
+std::uint64_t ScenarioState::draw(std::size_t server, std::size_t route) {
+    auto& r = servers_[server].routes[route];
+    const auto n = r.draws->fetch_add(1, std::memory_order_relaxed);
+    return mix(seed_ ^ mix(r.id * 0x100000001b3ULL + n));
+}
+
+void ScenarioState::reset() {
+    std::lock_guard<std::mutex> hold(mutex_);
+    for (auto& m : machines_) m.current = 0;
+    for (auto& s : servers_)
+        for (auto& r : s.routes) {
+            r.answered = 0;
+            r.draws->store(0, std::memory_order_relaxed);
+        }
+}
+
+}  // namespace mockserve::scenario::detail

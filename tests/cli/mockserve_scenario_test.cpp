@@ -80,6 +80,22 @@ TEST(MockserveScenario, FailedExpectationExitsWith1) {
     EXPECT_EQ(mockserve.read_stderr(), "");
 }
 
+TEST(MockserveScenario, AStrictScenarioExitsWith1OnAnUnmatchedRequest) {
+    ChildProcess mockserve({MOCKSERVE_BINARY, kScenarios + "/orders-stateful.ini", "--quiet"});
+    auto ports = read_servers(mockserve);
+    const auto answer = test_support::exchange(ports["api"], "GET /order/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 404);
+    mockserve.signal(SIGTERM);
+    std::string report;
+    while (auto line = mockserve.read_line()) report += *line + "\n";
+    EXPECT_EQ(mockserve.wait(), 1);
+    EXPECT_THAT(report, HasSubstr("unmatched requests (unmatched = fail): 1\n  FAILED #1 GET /order/1 on api\n"
+                                  "         No route matched GET /order/1. Closest routes:\n"));
+    EXPECT_THAT(report, ::testing::ContainsRegex("\nseed: [0-9]+ \\(replay these random choices with \\[scenario\\] "
+                                                 "seed = [0-9]+\\)\n$"));
+}
+
 TEST(MockserveScenario, RunsACommandWithTheServersUrls) {
     // The command posts the payment the scenario expects, through curl-less sh:
     // it only prints its environment; the test checks what it saw.

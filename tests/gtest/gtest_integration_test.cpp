@@ -142,4 +142,60 @@ TEST(FakeServer, BrokenScenarioIsAClearError) {
     }
 }
 
+// --- Strict scenarios, order, state, reset ---------------------------------
+
+ScenarioBuilder strict_orders() {
+    ScenarioBuilder b("strict");
+    b.unmatched(mockserve::scenario::Unmatched::fail);
+    b.server("api").route("create").request("POST /orders").next_state("created").response(201);
+    b.server("api").route("read").request("GET /orders/1").state("created").response(200);
+    return b;
+}
+
+TEST(FakeServer, AStrictScenarioFailsTheTestOnAnUnmatchedRequestEvenWithoutVerifying) {
+    EXPECT_NONFATAL_FAILURE(
+        {
+            FakeServer server(strict_orders());
+            get(server.url(), "/orders/2");
+        },
+        "the scenario is strict (unmatched = fail) and 1 request(s) matched no route:\n"
+        "  #1 GET /orders/2 on api\n    No route matched GET /orders/2.");
+}
+
+TEST(FakeServer, AStrictScenarioReportsEachUnmatchedRequestOnce) {
+    FakeServer server(strict_orders());
+    get(server.url(), "/orders/1");  // no route: the order was not created
+    const auto verified = server.VerifyExpectations();
+    EXPECT_FALSE(verified);
+    EXPECT_THAT(verified.message(), HasSubstr("FAILED #1 GET /orders/1 on api\n"));
+    EXPECT_THAT(verified.message(), HasSubstr("read: state is start, it needs created"));
+    // Reported here, so the destructor stays quiet.
+}
+
+TEST(FakeServer, ResetStartsTheStoryAgain) {
+    FakeServer server(strict_orders());
+    EXPECT_EQ(post_payment(server.url(), "{}")->status, 404);  // wrong path: unmatched
+    server.reset();
+    ASSERT_TRUE(mockserve::test_support::exchange(server.port(), "POST /orders HTTP/1.1\r\nHost: x\r\n"
+                                                                 "Content-Length: 0\r\n\r\n"));
+    EXPECT_EQ(get(server.url(), "/orders/1")->status, 200);
+    EXPECT_THAT(server.requests(), ElementsAre(AllOf(Method("POST"), State("start"), NextState("created")),
+                                               AllOf(Method("GET"), State("created"))));
+    EXPECT_TRUE(server.VerifyExpectations());  // the unmatched request went with the reset
+}
+
+TEST(ReceivedInOrder, FindsEachStepAfterThePrevious) {
+    FakeServer server(kScenarios + "/checkout.ini");
+    get(server.url("api"), "/oauth/token");
+    get(server.url("api"), "/v1/accounts");
+    get(server.url("api"), "/v1/other");
+    EXPECT_TRUE(ReceivedInOrder(server.requests(), {Path("/oauth/token"), Path("/v1/accounts")}));
+    const auto reversed = ReceivedInOrder(server.requests(), {Path("/v1/accounts"), Path("/oauth/token")});
+    EXPECT_FALSE(reversed);
+    EXPECT_THAT(reversed.message(), StartsWith("step 2 of 2, a request that has path \"/oauth/token\", did not come "
+                                               "after #2 (one came earlier); 3 requests received:"));
+    const auto missing = ReceivedInOrder(server.requests(), {Path("/logout")});
+    EXPECT_THAT(missing.message(), StartsWith("step 1 of 1, a request that has path \"/logout\", was not received"));
+}
+
 }  // namespace

@@ -127,6 +127,16 @@ TEST(Matchers, Tls) {
     EXPECT_EQ(why_not(ClientCertificate(_), secure), "which has no client certificate");
 }
 
+TEST(Matchers, States) {
+    auto moved = payment();
+    moved.state = "cart:start";
+    moved.next_state = "cart:full";
+    EXPECT_THAT(moved, AllOf(State("cart:start"), NextState(EndsWith(":full"))));
+    EXPECT_EQ(description(State("start")), "has state \"start\"");
+    EXPECT_EQ(why_not(State("created"), moved), "which has state \"cart:start\", expected \"created\"");
+    EXPECT_EQ(why_not(NextState("created"), payment()), "which has no next state");
+}
+
 TEST(Matchers, ComposeWithGoogleMocksOwn) {
     const std::vector<RecordedRequest> requests{payment()};
     EXPECT_THAT(requests, Contains(AllOf(Method("POST"), Path("/v1/payments"), Header("Content-Type", HasSubstr("json")),

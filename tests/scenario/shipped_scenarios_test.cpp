@@ -91,5 +91,73 @@ TEST(ShippedScenarios, UnreliableUpstreamSlowRoute) {
     EXPECT_THAT(runner.verify().to_string(), HasSubstr("FAILED upstream retried"));  // 4 > 3
 }
 
+TEST(ShippedScenarios, UnreliableUpstreamFlakyIsTheSameEveryRun) {
+    // seed = 42: two runs answer the same twenty requests the same way.
+    const auto run = [] {
+        ScenarioRunner runner(load_scenario(kScenarios / "unreliable-upstream.ini").scenario.value());
+        std::string outcomes;
+        for (int i = 0; i < 20; ++i) {
+            test_support::RawClient client(runner.port("upstream"));
+            client.send("GET /flaky HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            const auto answer = client.read_to_close();
+            outcomes += answer.find("lucky") != std::string::npos ? 'o' : answer.empty() ? 'x' : '?';
+        }
+        std::string delays;
+        for (const auto& e : runner.journal().entries()) delays += std::to_string(e.delay.count()) + " ";
+        return outcomes + " " + delays;
+    };
+    const auto first = run();
+    EXPECT_EQ(run(), first);
+    EXPECT_NE(first.find('x'), std::string::npos);  // some were reset
+    EXPECT_NE(first.find('o'), std::string::npos);  // some were answered
+    EXPECT_EQ(first.find('?'), std::string::npos);
+}
+
+TEST(ShippedScenarios, RetryAndPoll) {
+    ScenarioRunner runner(load_scenario(kScenarios / "retry-and-poll.ini").scenario.value());
+    std::vector<int> payments, polls;
+    for (int i = 0; i < 3; ++i) payments.push_back(send(runner, "api", "POST /v1/payments HTTP/1.1", "{}")->status);
+    for (int i = 0; i < 4; ++i) polls.push_back(send(runner, "api", "GET /jobs/7 HTTP/1.1")->status);
+    EXPECT_EQ(payments, (std::vector<int>{503, 503, 201}));
+    EXPECT_EQ(polls, (std::vector<int>{202, 202, 200, 200}));
+    EXPECT_TRUE(runner.verify().passed()) << runner.verify();
+}
+
+TEST(ShippedScenarios, OrdersStateful) {
+    ScenarioRunner runner(load_scenario(kScenarios / "orders-stateful.ini").scenario.value());
+    EXPECT_EQ(send(runner, "api", "GET /orders/1 HTTP/1.1")->status, 404);
+    const auto created = send(runner, "api", "POST /orders HTTP/1.1\r\nContent-Type: application/json",
+                              R"({"item": "a \"good\" book", "quantity": 2})");
+    ASSERT_TRUE(created);
+    EXPECT_EQ(created->status, 201);
+    EXPECT_EQ(created->body, R"({"id": 1, "item": "a \"good\" book", "quantity": 2, "request": 2})");
+    EXPECT_EQ(send(runner, "api", "GET /orders/1 HTTP/1.1")->status, 200);
+    EXPECT_EQ(send(runner, "api", "DELETE /orders/1 HTTP/1.1")->status, 204);
+    EXPECT_EQ(send(runner, "api", "GET /orders/1 HTTP/1.1")->status, 410);
+    EXPECT_EQ(send(runner, "api", "GET /cart HTTP/1.1")->body, R"({"items": []})");
+    EXPECT_EQ(send(runner, "api", "PUT /cart/items/book HTTP/1.1")->status, 204);
+    EXPECT_EQ(send(runner, "api", "GET /cart HTTP/1.1")->body, R"({"items": ["book"]})");
+    EXPECT_TRUE(runner.verify().passed()) << runner.verify();
+    // A second delete matches no route (the order is cancelled): strict, the run fails.
+    EXPECT_EQ(send(runner, "api", "DELETE /orders/1 HTTP/1.1")->status, 404);
+    const auto report = runner.verify();
+    EXPECT_FALSE(report.passed());
+    EXPECT_THAT(report.to_string(), HasSubstr("cancel-order (line 35): state is cancelled, it needs created"));
+}
+
+TEST(ShippedScenarios, Events) {
+    ScenarioRunner runner(load_scenario(kScenarios / "events.ini").scenario.value());
+    const auto updates = send(runner, "stream", "GET /events HTTP/1.1");
+    ASSERT_TRUE(updates);
+    EXPECT_EQ(updates->header("Content-Type"), "text/event-stream");
+    EXPECT_EQ(updates->body, "data: {\"order\": 1, \"status\": \"packed\"}\n\n"
+                             "event: shipped\nid: 2\ndata: {\"order\": 1, \"status\": \"shipped\"}\n\n"
+                             "event: done\ndata: bye\n\n");
+    const auto download = send(runner, "stream", "GET /download HTTP/1.1");
+    ASSERT_TRUE(download);
+    EXPECT_EQ(download->header("Content-Length"), "36");
+    EXPECT_EQ(download->body, "0123456789abcdefghijklmnopqrstuvwxyz");
+}
+
 }  // namespace
 }  // namespace mockserve::scenario

@@ -2,6 +2,7 @@
 
 #include <mockserve/scenario/scenario_loader.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -26,6 +27,29 @@ FakeServer::FakeServer(const std::filesystem::path& scenario_file) : runner_(loa
 FakeServer::FakeServer(const scenario::ScenarioBuilder& builder) : runner_(builder.build()) {}
 
 FakeServer::FakeServer(scenario::Scenario scenario) : runner_(std::move(scenario)) {}
+
+FakeServer::~FakeServer() {
+    runner_.stop();  // no request arrives after the last look
+    if (runner_.scenario().unmatched != scenario::Unmatched::fail) return;
+    std::vector<RecordedRequest> unreported;
+    for (auto& request : runner_.journal().entries())
+        if (request.unmatched && request.sequence > reported_unmatched_up_to_) unreported.push_back(std::move(request));
+    if (unreported.empty()) return;
+    std::ostringstream message;
+    message << "the scenario is strict (unmatched = fail) and " << unreported.size()
+            << " request(s) matched no route:";
+    for (const auto& request : unreported) {
+        message << "\n  #" << request.sequence << " " << request.method << " " << request.target << " on "
+                << request.server << "\n    ";
+        for (const char c : request.explanation) message << c << (c == '\n' ? "    " : "");
+    }
+    ADD_FAILURE() << message.str();
+}
+
+void FakeServer::reset() {
+    runner_.reset();
+    reported_unmatched_up_to_ = 0;
+}
 
 std::string FakeServer::url(std::string_view server) const { return runner_.url(named(server)); }
 
@@ -63,6 +87,8 @@ std::vector<RecordedRequest> FakeServer::requests() const { return runner_.journ
 
 ::testing::AssertionResult FakeServer::VerifyExpectations() const {
     const auto report = runner_.verify();
+    for (const auto& request : report.unmatched)
+        reported_unmatched_up_to_ = std::max(reported_unmatched_up_to_, request.sequence);
     if (report.passed()) return ::testing::AssertionSuccess() << report.to_string();
     return ::testing::AssertionFailure() << report.to_string();
 }

@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 namespace mockserve::gtest::detail {
 
@@ -23,6 +25,16 @@ std::optional<std::string> tls_version_of(const RecordedRequest& r, const std::s
 std::optional<std::string> client_subject_of(const RecordedRequest& r, const std::string&) {
     if (!r.tls || r.tls->client_subject.empty()) return std::nullopt;
     return r.tls->client_subject;
+}
+
+std::optional<std::string> state_of(const RecordedRequest& r, const std::string&) {
+    if (r.state.empty()) return std::nullopt;
+    return r.state;
+}
+
+std::optional<std::string> next_state_of(const RecordedRequest& r, const std::string&) {
+    if (r.next_state.empty()) return std::nullopt;
+    return r.next_state;
 }
 
 bool OverTlsMatcher::MatchAndExplain(const RecordedRequest& request, ::testing::MatchResultListener* listener) const {
@@ -59,3 +71,34 @@ std::string json_text(bool value) { return value ? "true" : "false"; }
 std::string json_text(const std::string& value) { return boost::json::serialize(boost::json::value(value)); }
 
 }  // namespace mockserve::gtest::detail
+
+namespace mockserve::gtest {
+
+::testing::AssertionResult ReceivedInOrder(const std::vector<RecordedRequest>& requests,
+                                           const std::vector<::testing::Matcher<const RecordedRequest&>>& in_order) {
+    std::size_t at = 0;  // where the next step is looked for
+    std::string found;   // "#3 then #5"
+    for (std::size_t step = 0; step < in_order.size(); ++step) {
+        const auto& matcher = in_order[step];
+        while (at < requests.size() && !matcher.Matches(requests[at])) ++at;
+        if (at == requests.size()) {
+            std::ostringstream out;
+            out << "step " << step + 1 << " of " << in_order.size() << ", a request that ";
+            matcher.DescribeTo(&out);
+            if (step == 0) {
+                out << ", was not received";
+            } else {
+                out << ", did not come after " << found;
+                const bool anywhere = std::any_of(requests.begin(), requests.end(),
+                                                  [&](const RecordedRequest& r) { return matcher.Matches(r); });
+                if (anywhere) out << " (one came earlier)";
+            }
+            return ::testing::AssertionFailure() << out.str() << "; " << scenario::listing(requests);
+        }
+        found += (found.empty() ? "#" : " then #") + std::to_string(requests[at].sequence);
+        ++at;
+    }
+    return ::testing::AssertionSuccess() << "received in order: " << found;
+}
+
+}  // namespace mockserve::gtest

@@ -35,6 +35,11 @@ public:
     explicit FakeServer(const std::filesystem::path& scenario_file);
     explicit FakeServer(const scenario::ScenarioBuilder& builder);
     explicit FakeServer(scenario::Scenario scenario);
+    // With [scenario] unmatched = fail, unmatched requests that
+    // VerifyExpectations() has not already reported fail the test here.
+    ~FakeServer();
+    FakeServer(const FakeServer&) = delete;
+    FakeServer& operator=(const FakeServer&) = delete;
 
     // "http://127.0.0.1:PORT" of the named server, or of the only one
     // (std::invalid_argument when the scenario has several); "https://..."
@@ -56,14 +61,20 @@ public:
     std::vector<RecordedRequest> requests() const;
     scenario::Journal& journal() { return runner_.journal(); }
     scenario::ScenarioRunner& runner() { return runner_; }
+    // Journal, state machines, `times` counts and random draws back to the
+    // start, for a server shared by several tests.
+    void reset();
+    // The seed of the run's random choices ([scenario] seed, or drawn).
+    std::uint64_t seed() const { return runner_.seed(); }
 
     // Waits (at most `timeout`) until a request matching `matcher` has come:
     // for clients that send in the background. On failure the message says
     // what was awaited and lists every request received.
     ::testing::AssertionResult WaitForRequest(const ::testing::Matcher<const RecordedRequest&>& matcher,
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
-    // The scenario's [expect] sections; on failure, the report (with the
-    // requests that came closest).
+    // The scenario's [expect] sections (their counts and their `after`
+    // order) and, with unmatched = fail, every request no route matched; on
+    // failure, the report (with the requests that came closest).
     ::testing::AssertionResult VerifyExpectations() const;
 
 private:
@@ -72,6 +83,8 @@ private:
     std::string named(std::string_view server) const;
 
     scenario::ScenarioRunner runner_;
+    // Unmatched requests already reported by VerifyExpectations() (by sequence).
+    mutable std::uint64_t reported_unmatched_up_to_ = 0;
 };
 
 }  // namespace mockserve::gtest

@@ -125,6 +125,8 @@ std::optional<int> status_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> sni_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> tls_version_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> client_subject_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> state_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> next_state_of(const RecordedRequest& r, const std::string&);
 
 // OverTls(): the request came over TLS.
 class OverTlsMatcher : public ::testing::MatcherInterface<const RecordedRequest&> {
@@ -233,6 +235,28 @@ template <class M>
 ::testing::Matcher<const RecordedRequest&> ClientCertificate(const M& matcher) {
     return detail::part<std::string>("client certificate", "", detail::client_subject_of, matcher);
 }
+
+// With state machines: the state the request found its route's machine in
+// ("start", "cart:full"), and the state it left it in.
+template <class M>
+::testing::Matcher<const RecordedRequest&> State(const M& matcher) {
+    return detail::part<std::string>("state", "", detail::state_of, matcher);
+}
+template <class M>
+::testing::Matcher<const RecordedRequest&> NextState(const M& matcher) {
+    return detail::part<std::string>("next state", "", detail::next_state_of, matcher);
+}
+
+// Whether `requests` hold a request matching each of `in_order`, in that
+// order (each after the one found for the matcher before it; others may
+// come between):
+//
+//   EXPECT_TRUE(ReceivedInOrder(server.requests(), {Path("/oauth/token"), Path("/v1/accounts")}));
+//
+// A failure says which step was not found after which request, and lists
+// the requests.
+::testing::AssertionResult ReceivedInOrder(const std::vector<RecordedRequest>& requests,
+                                           const std::vector<::testing::Matcher<const RecordedRequest&>>& in_order);
 
 }  // namespace mockserve::gtest
 

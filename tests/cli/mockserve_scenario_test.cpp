@@ -91,7 +91,11 @@ TEST(MockserveScenario, AStrictScenarioExitsWith1OnAnUnmatchedRequest) {
     while (auto line = mockserve.read_line()) report += *line + "\n";
     EXPECT_EQ(mockserve.wait(), 1);
     EXPECT_THAT(report, HasSubstr("unmatched requests (unmatched = fail): 1\n  FAILED #1 GET /order/1 on api\n"
-                                  "         No route matched GET /order/1. Closest routes:\n"));
+                                  "         No route matched GET /order/1. Closest routes:\n"
+                                  "           order-missing (line 21): path is \"/order/1\", expected /orders/1\n"
+                                  "           cart-empty (line 53): path is \"/order/1\", expected /cart\n"
+                                  "           order-created (line 28): path is \"/order/1\", expected /orders/1; state is "
+                                  "start, it needs created\n"));
     EXPECT_THAT(report, ::testing::ContainsRegex("\nseed: [0-9]+ \\(replay these random choices with \\[scenario\\] "
                                                  "seed = [0-9]+\\)\n$"));
 }

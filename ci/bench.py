@@ -248,17 +248,22 @@ def make_certificates(work):
     return os.path.join(folder, "leaf.pem"), os.path.join(folder, "leaf.key")
 
 
-def mockserve_scenario(work, www, port, routes, journal=True, tls=None):
+def mockserve_scenario(work, www, port, routes, journal=True, tls=None, behaviours=False):
     """`tls`: None (plain HTTP), "generate" (a certificate made at start), or
-    (certificate, key) paths."""
+    (certificate, key) paths. `behaviours`: the canned route also counts its
+    answers (`times`), checks and moves a state machine, and is a template
+    (the same body), so that what these cost can be compared."""
     tls_lines = [] if tls is None else ["tls = on"] if tls == "generate" else \
         ["tls = on", f"tls.cert = {tls[0]}", f"tls.key = {tls[1]}"]
     lines = ["[scenario]", "name = bench", f"journal = {'on' if journal else 'off'}", "",
              "[server api]", f"port = {port}", *tls_lines, ""]
     for i in range(routes - 1):
         lines += [f"[route api filler-{i}]", f"request = GET /filler/{i}", "response = 204", ""]
-    lines += ["[route api canned]", "request = GET /canned", "response = 200",
-              "response.header = Content-Type: application/json", f"response.body = {CANNED_BODY}", "",
+    canned = ["[route api canned]", "request = GET /canned", "response = 200",
+              "response.header = Content-Type: application/json", f"response.body = {CANNED_BODY}"]
+    if behaviours:
+        canned += ["times = 1000000000000", "state = start", "next_state = start", "response.template = on"]
+    lines += canned + ["",
               "[route api scripts]", "request = /cgi-bin/*", f"cgi = {www}/cgi-bin", "",
               "[route api files]", "request = GET|HEAD /*", f"static = {www}", ""]
     path = os.path.join(work, f"mockserve-{routes}-routes-{port}.ini")
@@ -266,10 +271,79 @@ def mockserve_scenario(work, www, port, routes, journal=True, tls=None):
     return path
 
 
-def mockserve_server(work, www, routes=1, journal=True, tls=None):
+def mockserve_server(work, www, routes=1, journal=True, tls=None, behaviours=False):
     port = free_port()
-    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal, tls), "--quiet"],
-                  port, ready_path="/canned", tls=tls is not None)
+    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal, tls, behaviours),
+                                "--quiet"], port, ready_path="/canned", tls=tls is not None)
+
+
+STREAM_EVENTS = 5
+STREAM_PAUSE_MS = 200
+
+
+def measure_streams(work, streams):
+    """`streams` clients at once, each reading a server-sent event stream of
+    STREAM_EVENTS events STREAM_PAUSE_MS apart: whether all complete, how
+    long it takes, and the threads, CPU and memory mockserve uses meanwhile."""
+    import asyncio
+    port = free_port()
+    path = os.path.join(work, "streams.ini")
+    write(path, "\n".join(["[scenario]", "name = streams", "", "[server api]", f"port = {port}", "",
+                            "[route api ready]", "request = /ready", "response = 200", "",
+                            "[route api events]", "request = /events", "response = 200",
+                            *[f"response.event = update {i}" for i in range(STREAM_EVENTS)],
+                            f"response.event_delay = {STREAM_PAUSE_MS}ms", ""]))
+    server = Server("mockserve", [MOCKSERVE, path, "--quiet"], port, ready_path="/ready").start()
+    expected = b"".join(f"data: update {i}\n\n".encode() for i in range(STREAM_EVENTS))
+
+    async def one():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /events HTTP/1.1\r\nHost: bench\r\n\r\n")
+        data = b""
+        while not data.endswith(b"\r\n0\r\n\r\n"):
+            chunk = await reader.read(65536)
+            if not chunk:
+                break
+            data += chunk
+        writer.close()
+        body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+        # De-chunk: size line, data, CRLF.
+        events, rest = b"", body
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line, 16)
+            if size == 0:
+                break
+            events, rest = events + rest[:size], rest[size + 2:]
+        return events == expected
+
+    async def run():
+        peak_threads = 0
+
+        async def sample():
+            nonlocal peak_threads
+            while True:
+                with open(f"/proc/{server.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("Threads:"):
+                            peak_threads = max(peak_threads, int(line.split()[1]))
+                await asyncio.sleep(0.05)
+        sampler = asyncio.ensure_future(sample())
+        results = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(streams))), timeout=120)
+        sampler.cancel()
+        return results, peak_threads
+
+    try:
+        idle_threads = int([l for l in open(f"/proc/{server.pid}/status") if l.startswith("Threads:")][0].split()[1])
+        ticks, began = cpu_ticks(server.pid), time.perf_counter()
+        results, peak_threads = asyncio.run(run())
+        seconds = time.perf_counter() - began
+        return {"streams": streams, "complete": sum(results), "seconds": seconds,
+                "shortest_possible_seconds": (STREAM_EVENTS - 1) * STREAM_PAUSE_MS / 1000,
+                "idle_threads": idle_threads, "peak_threads": peak_threads,
+                "cpu_seconds": (cpu_ticks(server.pid) - ticks) / CLOCK_TICKS, "rss_kib": rss_kib(server.pid)}
+    finally:
+        server.stop()
 
 
 def nginx_server(work, www, tls=None):
@@ -590,6 +664,18 @@ def evaluate(report):
         bound = report["journal_bound_mib"]
         check(targets, f"resident memory after {memory['requests']:,} requests, journal on",
               f"{memory['rss_kib'] / 1024:.0f} MiB", f"≤ {bound} MiB", memory["rss_kib"] / 1024 <= bound)
+    for c in (16, 64):
+        plain = at(w.get("canned", {}), "mockserve", c)
+        stateful = at(w.get("canned", {}), "mockserve, times + state + template", c)
+        if plain and stateful:
+            check(targets, f"times + state + template, {c} conns: ≤ 15 % slower than a plain canned route",
+                  f"{stateful / plain:.2f}× plain", "≥ 0.85×", stateful >= 0.85 * plain)
+    st = report.get("streams")
+    if st:
+        check(targets, f"{st['streams']:,} slow streams at once: all complete, no thread per stream",
+              f"{st['complete']:,} complete, {st['peak_threads']} threads",
+              f"{st['streams']:,}, ≤ {st['idle_threads'] + 2} threads",
+              st["complete"] == st["streams"] and st["peak_threads"] <= st["idle_threads"] + 2)
     on, off = at(w.get("canned", {}), "mockserve", 64), at(w.get("canned", {}), "mockserve, journal off", 64)
     if on and off:
         check(targets, "the journal's cost, canned at 64 conns", f"{(1 - on / off) * 100:.0f} % of throughput",
@@ -605,7 +691,7 @@ def main():
                         help="where the raw figures go (default build/bench/results.json)")
     parser.add_argument("--no-wiremock", action="store_true", help="leave WireMock out")
     parser.add_argument("--only", help="comma-separated parts to run: workload names (canned, static-1k, static-1m, "
-                                       "listing, cgi, tls-canned, tls-connect), startup, memory, micro")
+                                       "listing, cgi, tls-canned, tls-connect), startup, memory, streams, micro")
     args = parser.parse_args()
     wanted = lambda part: not args.only or part in args.only.split(",")
     seconds = args.seconds or (1 if args.quick else 5)
@@ -634,6 +720,7 @@ def main():
             ("canned", "Canned route: 40-byte JSON body and one header (journal on)", "/canned", False,
              {"mockserve": ours, "mockserve, 1,000 routes": lambda: mockserve_server(work, www, 1000),
               "mockserve, journal off": journal_off,
+              "mockserve, times + state + template": lambda: mockserve_server(work, www, behaviours=True),
               "nginx": nginx, "python subclass": lambda: python_canned_server(work), "WireMock": wiremock}),
             ("static-1k", "Static file, 1 KiB", "/file-1k.bin", False,
              {"mockserve": ours, "nginx": nginx, "lighttpd": lighttpd, "python": python}),
@@ -678,6 +765,9 @@ def main():
                                                                           30 if args.quick else 120)
             except (RuntimeError, OSError) as e:
                 log(f"{server_name} failed: {e}")
+        if wanted("streams"):
+            log("1,000 event streams at once")
+            report["streams"] = measure_streams(work, 1000)
         if wanted("micro"):
             log("micro-benchmarks")
             report["micro"] = micro_benchmarks(0.05 if args.quick else 0.5)
@@ -706,13 +796,23 @@ def main():
     for name, m in report["memory"].items():
         if m:
             print(f"| {name} | {m['requests']:,} | {m['idle_rss_kib'] / 1024:.1f} MiB | {m['rss_kib'] / 1024:.1f} MiB |")
+    if report.get("streams"):
+        st = report["streams"]
+        print(f"\n### {st['streams']:,} server-sent event streams at once ({STREAM_EVENTS} events "
+              f"{STREAM_PAUSE_MS} ms apart)\n")
+        print("| complete | wall time | shortest possible | mockserve threads, idle / during | mockserve CPU | "
+              "resident memory |")
+        print("|---|---|---|---|---|---|")
+        print(f"| {st['complete']:,} of {st['streams']:,} | {st['seconds']:.2f} s | "
+              f"{st['shortest_possible_seconds']:.2f} s | {st['idle_threads']} / {st['peak_threads']} | "
+              f"{st['cpu_seconds']:.2f} s | {st['rss_kib'] / 1024:.1f} MiB |")
     if report.get("micro"):
         print("\n### Micro-benchmarks (Google Benchmark)\n")
         print("| benchmark | time |")
         print("|---|---|")
         for b in report["micro"]:
             print(f"| {b['name']} | {b['real_time']:,.1f} {b['time_unit']} |")
-    print("\n### Targets (issues 6 and 13)\n")
+    print("\n### Targets (issues 6, 13 and 14)\n")
     print("| target | measured | goal | met |")
     print("|---|---|---|---|")
     for t in report["targets"]:

@@ -86,7 +86,7 @@ void ResponseWriter::emit_head(std::string_view extra_fields) {
     append_body(body);
 }
 
-void ResponseWriter::commit() {
+void ResponseWriter::commit(std::optional<bool> keep_alive) {
     if (state_ != State::held) return;
     std::string extra;
     if (body_allowed() && !head_.has_length && !head_.chunked) {
@@ -96,6 +96,13 @@ void ResponseWriter::commit() {
         } else {
             close_delimited_ = true;
             if (!head_.connection_field) extra = "Connection: close\r\n";
+        }
+    }
+    if (keep_alive && !close_delimited_ && !head_.connection_field) {
+        if (!*keep_alive) {
+            extra += "Connection: close\r\n";
+        } else if (!protocol_.client_http11) {
+            extra += "Connection: keep-alive\r\n";
         }
     }
     emit_head(extra);

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,8 +52,11 @@ public:
     void begin(ProtocolDecision protocol, std::size_t buffer_limit);
     void write_head(ResponseHead head);
     void write(std::string_view body);
-    // Decides the framing of a held head so that bytes can go out now.
-    void commit();
+    // Decides the framing of a held head so that bytes can go out now. With
+    // `keep_alive` (known when the handler has returned, as for a paced
+    // body), the head also says whether the connection stays, as finish()
+    // would have.
+    void commit(std::optional<bool> keep_alive = std::nullopt);
     // The response is complete. `keep_alive`: whether the server means to read
     // another request. Returns whether the connection may indeed stay open.
     bool finish(bool keep_alive);

@@ -233,7 +233,7 @@ void Session::finish_request(bool keep_alive) {
     if (paced_) {
         // The head goes out now, its framing decided; the body's end (and
         // so whether the connection stays) waits for the last piece.
-        writer_.commit();
+        writer_.commit(keep_alive);
         if (writer_.body_mode() == ResponseWriter::BodyMode::none || paced_->pieces.empty()) paced_.reset();
     }
     if (paced_) {

@@ -94,6 +94,22 @@ TEST(PacedBody, WithoutALengthEachPieceIsAChunk) {
     EXPECT_THAT(raw, ::testing::EndsWith("\r\n\r\n2\r\n01\r\n2\r\n23\r\n2\r\n45\r\n2\r\n67\r\n2\r\n89\r\n0\r\n\r\n"));
 }
 
+TEST(PacedBody, TheHeadSaysWhetherTheConnectionStays) {
+    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
+    server.quiet();
+    server.start();
+    RawClient closing(server.server_port);
+    closing.send("GET /length HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_THAT(closing.read_to_close(), ::testing::AllOf(::testing::HasSubstr("\r\nConnection: close\r\n"),
+                                                          ::testing::EndsWith("\r\n\r\n0123456789")));
+    RawClient old(server.server_port);
+    old.send("GET /length HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const auto response = old.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->header("Connection"), "keep-alive");
+    EXPECT_EQ(response->body, "0123456789");
+}
+
 TEST(PacedBody, AnHttp10ClientGetsTheBodyUntilTheClose) {
     ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
     server.quiet();

@@ -65,13 +65,25 @@ private:
 
 }  // namespace
 
+ResponseShape ResponseShape::of(const CannedResponse& response) {
+    ResponseShape shape;
+    for (const auto& [name, value] : response.headers) {
+        shape.chunked = shape.chunked || http::iequals(name, "Transfer-Encoding");  // only "chunked" loads
+        shape.has_length = shape.has_length || http::iequals(name, "Content-Length");
+        shape.has_type = shape.has_type || http::iequals(name, "Content-Type");
+    }
+    return shape;
+}
+
 ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state)
     : spec(server), index(index), routes(server.routes), journal(journal), state(state) {
     for (const auto& route : server.routes) {
         auto& compiled = templates.emplace_back();
         auto& body = paced.emplace_back();
+        auto& shape = shapes.emplace_back();
         const auto* canned = std::get_if<CannedResponse>(&route.action);
         if (!canned) continue;
+        shape = ResponseShape::of(*canned);
         if (canned->template_on) {
             std::string error, key;
             compiled = compile_templates(route, *canned, error, key);
@@ -184,12 +196,13 @@ void ScenarioHandler::handle_one_request() {
     if (journal_on) annotate_exchange(&record);
     if (callback) {
         const auto answer_of = std::get<Callback>(route->action).answer(record);
-        return answer(*index, answer_of, nullptr);
+        return answer(*index, answer_of, ResponseShape::of(answer_of), nullptr);
     }
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));
-    answer(*index, std::get<CannedResponse>(route->action), template_request ? &*template_request : nullptr);
+    answer(*index, std::get<CannedResponse>(route->action), context_.shapes[*index],
+           template_request ? &*template_request : nullptr);
 }
 
 void ScenarioHandler::answer_no_route(const std::string& explanation) {
@@ -201,7 +214,8 @@ void ScenarioHandler::answer_no_route(const std::string& explanation) {
     wfile.write(text);
 }
 
-void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, const TemplateRequest* request) {
+void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
+                             const TemplateRequest* request) {
     using Fault = CannedResponse::Fault;
     const auto draw = [&] { return context_.state.draw(context_.index, route); };
     // A fault with a probability strikes when the route's next number falls under it.
@@ -213,9 +227,7 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
     if (response.delay_max > response.delay)
         delay += std::chrono::milliseconds(draw() % static_cast<std::uint64_t>((response.delay_max - response.delay).count() + 1));
     // The journal says what was chosen: a replayed run can be compared.
-    record_.delay = fault == Fault::reset || fault == Fault::close ? std::chrono::milliseconds(0) : delay;
-    record_.fault = fault == Fault::reset ? "reset" : fault == Fault::close ? "close"
-                  : fault == Fault::truncate ? "truncate" : "";
+    if (fault != Fault::none) record_.fault = fault == Fault::reset ? "reset" : fault == Fault::close ? "close" : "truncate";
     if (fault == Fault::reset || fault == Fault::close) {
         abort_connection(fault == Fault::reset);
         return;
@@ -223,16 +235,10 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
 
     const auto* templates = request ? &*context_.templates[route] : nullptr;
     send_response(response.status, response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason));
-    bool has_length = false, has_type = false, chunked = false;
     std::string value;
     for (std::size_t i = 0; i < response.headers.size(); ++i) {
         const auto& [name, given] = response.headers[i];
-        if (http::iequals(name, "Transfer-Encoding")) {
-            chunked = true;  // the chunks are framed by the server, below
-            continue;
-        }
-        has_length = has_length || http::iequals(name, "Content-Length");
-        has_type = has_type || http::iequals(name, "Content-Type");
+        if (shape.chunked && http::iequals(name, "Transfer-Encoding")) continue;  // the server frames the chunks, below
         if (templates) {
             value.clear();
             templates->headers[i].render(*request, ResponseTemplate::Escape::header, value);
@@ -248,9 +254,9 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
     }
     const std::string& body = templates ? rendered : response.body;
     if (!response.events.empty()) {
-        if (!has_type) send_header("Content-Type", "text/event-stream");
+        if (!shape.has_type) send_header("Content-Type", "text/event-stream");
         send_header("Cache-Control", "no-cache");
-    } else if (!has_length && !chunked && http::detail::status_has_body(response.status)) {
+    } else if (!shape.has_length && !shape.chunked && http::detail::status_has_body(response.status)) {
         send_header("Content-Length", std::to_string(body.size()));
     }
     end_headers();
@@ -261,7 +267,10 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         abort_connection(false);
         return;
     }
-    if (delay.count() > 0) delay_response(delay);
+    if (delay.count() > 0) {
+        record_.delay = delay;
+        delay_response(delay);
+    }
     if (paces(response)) {
         if (!templates && context_.paced[route]) return pace_response(context_.paced[route]);
         // Made for this request: a template's, or a callback's answer.
@@ -274,7 +283,7 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         return pace_response(paced_body(response, std::move(events), body));
     }
     wfile.write(body);
-    if (chunked) wfile.flush();  // a flushed head without a length is sent chunked
+    if (shape.chunked) wfile.flush();  // a flushed head without a length is sent chunked
 }
 
 http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index) {

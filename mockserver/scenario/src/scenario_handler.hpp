@@ -27,6 +27,15 @@
 
 namespace mockserve::scenario::detail {
 
+// What a canned response's headers say about how it is sent, found once per
+// route rather than per request.
+struct ResponseShape {
+    bool chunked = false;     // Transfer-Encoding: chunked (the server frames the chunks)
+    bool has_length = false;  // a Content-Length is given
+    bool has_type = false;    // a Content-Type is given
+    static ResponseShape of(const CannedResponse& response);
+};
+
 // What the handlers of one server share; it outlives them.
 struct ServerContext {
     ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state);
@@ -39,6 +48,7 @@ struct ServerContext {
     // the paced body of a route whose body never changes (chunks, events).
     std::vector<std::optional<ResponseTemplates>> templates;
     std::vector<std::shared_ptr<const http::PacedBody>> paced;
+    std::vector<ResponseShape> shapes;
 };
 
 // The Server header of every scenario server: "mockserve/VERSION".
@@ -54,7 +64,8 @@ public:
 
 private:
     // `request`: what a template reads, for a route with response.template = on.
-    void answer(std::size_t route, const CannedResponse& response, const TemplateRequest* request);
+    void answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
+                const TemplateRequest* request);
     void answer_no_route(const std::string& explanation);
     // The handler of a static or cgi route, made on its first request.
     http::BaseHTTPRequestHandler& files_for(std::size_t route_index);

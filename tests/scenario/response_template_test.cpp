@@ -59,6 +59,7 @@ TEST(ResponseTemplate, JsonPointerGivesAStringsContentAndOtherValuesAsJson) {
               R"({"id": 7, "first": "i-1"})");
     EXPECT_EQ(render("{{request.json /ok}} {{request.json /items}} [{{request.json /missing}}]"),
               R"(true [{"id":"i-1"}] [])");
+    EXPECT_EQ(render("{{request.json}}"), R"({"name":"Ann \"the\" one","id":7,"items":[{"id":"i-1"}],"ok":true})");
 }
 
 TEST(ResponseTemplate, InsertsAreEscapedInsideJsonSoAClientCannotBreakTheBody) {

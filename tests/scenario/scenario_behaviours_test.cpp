@@ -223,6 +223,53 @@ TEST(ScenarioStreams, ARepeatingStreamGoesOnUntilTheClientLeaves) {
     EXPECT_GE(runner.journal().entries()[0].bytes_sent, 10u * std::string("data: tick\n\n").size());
 }
 
+TEST(ScenarioBuilderBehaviours, TheBuildersWordsDoWhatTheKeysDo) {
+    ScenarioBuilder b;
+    auto& api = b.server("api");
+    api.route("echo")
+        .request("POST ~ ^/echo/([a-z]+)$")
+        .response(200)
+        .response_template()
+        .response_header("Content-Type", "application/json")
+        .response_header("X-Seq", "{{seq}}")
+        .response_body(R"({"word": "{{request.match.1}}", "said": "{{request.body}}"})");
+    api.route("chunked").request("/chunked").response(200).response_header("Transfer-Encoding", "chunked").response_body(
+        "all at once");
+    api.route("events").request("/events").response(200).response_event("one").response_event("two").response_event_delay(
+        5ms);
+    api.route("dribble").request("/dribble").response(200).response_body("abcdef").response_chunk_size(2).response_chunk_delay(
+        5ms);
+    ScenarioRunner runner(b.build());
+    const auto echo = get(runner, "api", "/echo/hi", "POST", "say \"hi\"");
+    ASSERT_TRUE(echo);
+    EXPECT_EQ(echo->header("X-Seq"), "1");
+    EXPECT_EQ(echo->body, R"({"word": "hi", "said": "say \"hi\""})");
+    const auto chunked = get(runner, "api", "/chunked");
+    ASSERT_TRUE(chunked);
+    EXPECT_TRUE(chunked->chunked);
+    EXPECT_EQ(chunked->header_count("Transfer-Encoding"), 1u);
+    EXPECT_EQ(chunked->body, "all at once");
+    EXPECT_EQ(get(runner, "api", "/events")->body, "data: one\n\ndata: two\n\n");
+    EXPECT_EQ(get(runner, "api", "/dribble")->body, "abcdef");
+    // An HTTP/1.0 client cannot take chunks: the body runs to the close.
+    RawClient old(runner.port("api"));
+    old.send("GET /chunked HTTP/1.0\r\n\r\n");
+    EXPECT_THAT(old.read_to_close(), ::testing::EndsWith("\r\n\r\nall at once"));
+    // Mistakes in the builder's words are the loader's.
+    ScenarioBuilder wrong;
+    wrong.server("api").route("r").request("/").response(200).response_template().response_body("{{request.nope}}");
+    EXPECT_THROW(
+        {
+            try {
+                wrong.build();
+            } catch (const std::invalid_argument& e) {
+                EXPECT_THAT(e.what(), HasSubstr("route api r response.body: unknown template name {{request.nope}}"));
+                throw;
+            }
+        },
+        std::invalid_argument);
+}
+
 // What a seeded route did to each of `n` requests, in order: its fault
 // (or "ok") and the delay it chose.
 std::vector<std::string> outcomes(std::uint64_t seed, int n) {

@@ -10,14 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <future>
-#include <sys/socket.h>
 
 namespace mockserve::http {
 namespace {
 
 using namespace std::chrono_literals;
-using mockserve::test_support::exchange;
 using mockserve::test_support::RawClient;
 using Clock = std::chrono::steady_clock;
 
@@ -79,17 +76,7 @@ TEST(PacedBody, WithoutALengthEachPieceIsAChunk) {
     server.start();
     RawClient client(server.server_port);
     client.send("GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n");
-    const auto raw = [&] {
-        std::string text;
-        char buffer[4096];
-        // Until the last chunk: the connection stays open after it.
-        while (text.find("0\r\n\r\n") == std::string::npos) {
-            const auto n = ::recv(client.fd(), buffer, sizeof buffer, 0);
-            if (n <= 0) break;
-            text.append(buffer, static_cast<std::size_t>(n));
-        }
-        return text;
-    }();
+    const auto raw = client.read_until("\r\n0\r\n\r\n");  // the last chunk: the connection stays open after it
     EXPECT_THAT(raw, ::testing::HasSubstr("Transfer-Encoding: chunked\r\n"));
     EXPECT_THAT(raw, ::testing::EndsWith("\r\n\r\n2\r\n01\r\n2\r\n23\r\n2\r\n45\r\n2\r\n67\r\n2\r\n89\r\n0\r\n\r\n"));
 }
@@ -144,13 +131,7 @@ TEST(PacedBody, AnEndlessStreamRepeatsAndEndsWithTheShutdown) {
     server.start();
     RawClient client(server.server_port);
     client.send("GET /endless HTTP/1.1\r\nHost: x\r\n\r\n");
-    std::string text;
-    char buffer[4096];
-    while (text.find("tick\n\r\n5\r\ntick\n\r\n5\r\ntick\n") == std::string::npos) {  // three rounds
-        const auto n = ::recv(client.fd(), buffer, sizeof buffer, 0);
-        ASSERT_GT(n, 0);
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
+    auto text = client.read_until("tick\n\r\n5\r\ntick\n\r\n5\r\ntick\n");  // three rounds
     const auto start = Clock::now();
     server.shutdown();
     EXPECT_LT(Clock::now() - start, 10s);
@@ -169,24 +150,11 @@ TEST(PacedBody, ManySlowStreamsHoldNoThreads) {
         clients.push_back(std::make_unique<RawClient>(server.server_port));
         clients.back()->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
     }
-    std::vector<std::string> received(kStreams);
-    const auto read_until = [&](int i, const std::string& end) {
-        char buffer[512];
-        while (received[i].find(end) == std::string::npos) {
-            const auto n = ::recv(clients[i]->fd(), buffer, sizeof buffer, 0);
-            if (n <= 0) return false;
-            received[i].append(buffer, static_cast<std::size_t>(n));
-        }
-        return true;
-    };
     // Each stream has begun (its head and first piece are here); with four
     // pauses of 300 ms left, they are all in flight at once.
-    for (int i = 0; i < kStreams; ++i) ASSERT_TRUE(read_until(i, "\r\n\r\n01"));
+    for (auto& client : clients) client->read_until("\r\n\r\n01");
     EXPECT_LE(thread_count(), before + 2) << "a paced stream should wait on a timer, not a thread";
-    for (int i = 0; i < kStreams; ++i) {
-        ASSERT_TRUE(read_until(i, "0123456789"));
-        EXPECT_THAT(received[i], ::testing::EndsWith("\r\n\r\n0123456789"));
-    }
+    for (auto& client : clients) EXPECT_EQ(client->read_until("89"), "23456789");
 }
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include <latch>
 #include <sstream>
 #include <mutex>
-#include <sys/socket.h>
 #include <thread>
 
 namespace mockserve::scenario {
@@ -179,13 +178,7 @@ TEST(ScenarioStreams, AChunkedDribbleKeepsItsLengthAndTakesItsTime) {
     EXPECT_EQ(slow->body, "abcdefghij");
     RawClient client(runner.port("api"));
     client.send("GET /chunks HTTP/1.1\r\nHost: x\r\n\r\n");
-    std::string raw;
-    char buffer[1024];
-    while (raw.find("\r\n0\r\n\r\n") == std::string::npos) {
-        const auto n = ::recv(client.fd(), buffer, sizeof buffer, 0);
-        ASSERT_GT(n, 0);
-        raw.append(buffer, static_cast<std::size_t>(n));
-    }
+    const auto raw = client.read_until("\r\n0\r\n\r\n");
     EXPECT_THAT(raw, HasSubstr("Transfer-Encoding: chunked\r\n"));
     EXPECT_THAT(raw, ::testing::Not(HasSubstr("Content-Length")));
     EXPECT_THAT(raw, ::testing::EndsWith("\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n2\r\nij\r\n0\r\n\r\n"));
@@ -209,13 +202,7 @@ TEST(ScenarioStreams, ARepeatingStreamGoesOnUntilTheClientLeaves) {
     {
         RawClient client(runner.port("api"));
         client.send("GET /ticks HTTP/1.1\r\nHost: x\r\n\r\n");
-        std::string raw;
-        char buffer[1024];
-        while (std::count(raw.begin(), raw.end(), 't') < 10) {  // ten ticks, each one event
-            const auto n = ::recv(client.fd(), buffer, sizeof buffer, 0);
-            ASSERT_GT(n, 0);
-            raw.append(buffer, static_cast<std::size_t>(n));
-        }
+        for (int tick = 0; tick < 10; ++tick) client.read_until("data: tick\n\n");
     }
     // The server notices the client has gone at its next writes, and records the exchange.
     ASSERT_TRUE(runner.journal().wait_for([](const RecordedRequest&) { return true; }, 1, 10s));

@@ -171,6 +171,17 @@ std::optional<RawResponse> RawClient::read_response(bool head_request) {
     return response;
 }
 
+std::string RawClient::read_until(std::string_view marker) {
+    std::size_t at = 0;
+    if (!fill_until(marker, at)) {
+        ADD_FAILURE() << "'" << marker << "' did not come; received: " << buffer_;
+        return std::exchange(buffer_, {});
+    }
+    std::string out = buffer_.substr(0, at + marker.size());
+    buffer_.erase(0, at + marker.size());
+    return out;
+}
+
 std::string RawClient::read_to_close(std::chrono::milliseconds wait) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     std::string out;

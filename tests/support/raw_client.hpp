@@ -39,6 +39,10 @@ public:
     // Reads one response; `head_request`: it has no body whatever it says.
     // Fails the test (and returns nothing) if none arrives in time.
     std::optional<RawResponse> read_response(bool head_request = false);
+    // Everything up to and including `marker`, as it arrives (what comes
+    // after it stays for the next read). Fails the test, and returns what
+    // came, if the marker does not come in time.
+    std::string read_until(std::string_view marker);
     // Everything until the server closes (or the wait ends).
     std::string read_to_close(std::chrono::milliseconds wait = kWait);
     // Whether the server closed the connection (end of stream or reset)

@@ -115,7 +115,7 @@ std::string parse_fault(std::string_view text, CannedResponse::Fault& fault, dou
     double percent = -1;
     const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), percent);
     if (ec != std::errc() || end != rest.data() + rest.size() || !(percent >= 0 && percent <= 100))
-        return "response.fault " + std::string(text) + ": the probability is a percentage from 0% to 100%";
+        return std::string("response.fault ").append(text).append(": the probability is a percentage from 0% to 100%");
     probability = percent / 100;
     return {};
 }

@@ -94,6 +94,21 @@ ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journa
     }
 }
 
+RouteChoice ServerContext::choose(const RequestFacts& request) const {
+    RouteChoice choice;
+    if (!state.stateful(index)) {
+        choice.index = routes.find(request);
+        if (!choice.index) choice.explanation = routes.explain_miss(request);
+        return choice;
+    }
+    const StateGate gate(state, index);
+    std::lock_guard<std::mutex> hold(state.lock());
+    choice.index = routes.find(request, &gate);
+    choice.trace = choice.index ? state.answered(index, *choice.index) : state.untouched(index);
+    if (!choice.index) choice.explanation = routes.explain_miss(request, &gate);
+    return choice;
+}
+
 ScenarioHandler::ScenarioHandler(const ServerContext& context) : context_(context) {
     protocol_version = context.spec.protocol;
 }
@@ -128,22 +143,7 @@ void ScenarioHandler::handle_one_request() {
     facts.query = &query;
     facts.headers = &headers.fields();
     facts.body = body;
-    std::optional<std::size_t> index;
-    std::string explanation;
-    StateTrace trace;
-    auto& state = context_.state;
-    if (state.stateful(context_.index)) {
-        // Choosing, counting and moving the machine are one step: racing
-        // requests see each other's effects.
-        const StateGate gate(state, context_.index);
-        std::lock_guard<std::mutex> hold(state.lock());
-        index = context_.routes.find(facts, &gate);
-        trace = index ? state.answered(context_.index, *index) : state.untouched(context_.index);
-        if (!index) explanation = context_.routes.explain_miss(facts, &gate);
-    } else {
-        index = context_.routes.find(facts);
-        if (!index) explanation = context_.routes.explain_miss(facts);
-    }
+    auto [index, explanation, trace] = context_.choose(facts);
 
     const Route* route = index ? &context_.spec.routes[*index] : nullptr;
     const bool callback = route && std::holds_alternative<Callback>(route->action);

@@ -36,9 +36,21 @@ struct ResponseShape {
     static ResponseShape of(const CannedResponse& response);
 };
 
+// Which route answers a request, and what choosing it did.
+struct RouteChoice {
+    std::optional<std::size_t> index;  // none: no route matched
+    std::string explanation;           // then: the closest routes and why they did not match
+    StateTrace trace;                  // the states the request saw and left
+};
+
 // What the handlers of one server share; it outlives them.
 struct ServerContext {
     ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state);
+    // The first route that matches and may answer now; with stateful routes,
+    // choosing, counting and moving the machine are one step under the
+    // state's lock, so racing requests see each other's effects.
+    RouteChoice choose(const RequestFacts& request) const;
+
     const ServerSpec& spec;
     const std::size_t index;  // the server's place in the scenario, for ScenarioState
     RouteTable routes;

@@ -219,7 +219,9 @@ detail::RequestFacts facts_of(const RecordedRequest& r) {
 
 // "#3 GET /v1/accounts at 2026-12-01T06:40:12.345678Z".
 std::string order_words(const RecordedRequest& r) {
-    return "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target + " at " + detail::iso8601(r.received);
+    std::string text = "#";
+    text.append(std::to_string(r.sequence)).append(" ").append(r.method).append(" ").append(r.target);
+    return text.append(" at ").append(detail::iso8601(r.received));
 }
 
 std::string describe(const RequestPattern& p) {

@@ -149,7 +149,7 @@ void ScenarioHandler::handle_one_request() {
     const bool callback = route && std::holds_alternative<Callback>(route->action);
     const bool files = route && (std::holds_alternative<StaticTree>(route->action) ||
                                  std::holds_alternative<CgiScripts>(route->action));
-    const auto& templates = index ? context_.templates[*index] : std::nullopt;
+    const ResponseTemplates* templates = index && context_.templates[*index] ? &*context_.templates[*index] : nullptr;
     if (files) rfile.unread(body);  // the file and CGI handlers read the body themselves
     // A template reads the request as it came; it is taken before the body moves to the record.
     std::optional<TemplateRequest> template_request;

@@ -78,18 +78,16 @@ ResponseShape ResponseShape::of(const CannedResponse& response) {
 ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state)
     : spec(server), index(index), routes(server.routes), journal(journal), state(state) {
     for (const auto& route : server.routes) {
-        auto& compiled = templates.emplace_back();
-        auto& body = paced.emplace_back();
-        auto& shape = shapes.emplace_back();
+        auto& plan = plans.emplace_back();
         const auto* canned = std::get_if<CannedResponse>(&route.action);
         if (!canned) continue;
-        shape = ResponseShape::of(*canned);
+        plan.shape = ResponseShape::of(*canned);
         if (canned->template_on) {
             std::string error, key;
-            compiled = compile_templates(route, *canned, error, key);
-            if (!compiled) throw std::invalid_argument("route " + route.name + ": " + key + ": " + error);
+            plan.templates = compile_templates(route, *canned, error, key);
+            if (!plan.templates) throw std::invalid_argument("route " + route.name + ": " + key + ": " + error);
         } else if (paces(*canned)) {
-            body = paced_body(*canned, canned->events, canned->body);
+            plan.paced = paced_body(*canned, canned->events, canned->body);
         }
     }
 }
@@ -149,7 +147,8 @@ void ScenarioHandler::handle_one_request() {
     const bool callback = route && std::holds_alternative<Callback>(route->action);
     const bool files = route && (std::holds_alternative<StaticTree>(route->action) ||
                                  std::holds_alternative<CgiScripts>(route->action));
-    const ResponseTemplates* templates = index && context_.templates[*index] ? &*context_.templates[*index] : nullptr;
+    const auto* plan = index ? &context_.plans[*index] : nullptr;
+    const ResponseTemplates* templates = plan && plan->templates ? &*plan->templates : nullptr;
     if (files) rfile.unread(body);  // the file and CGI handlers read the body themselves
     // A template reads the request as it came; it is taken before the body moves to the record.
     std::optional<TemplateRequest> template_request;
@@ -201,8 +200,7 @@ void ScenarioHandler::handle_one_request() {
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));
-    answer(*index, std::get<CannedResponse>(route->action), context_.shapes[*index],
-           template_request ? &*template_request : nullptr);
+    answer(*index, std::get<CannedResponse>(route->action), plan->shape, template_request ? &*template_request : nullptr);
 }
 
 void ScenarioHandler::answer_no_route(const std::string& explanation) {
@@ -233,7 +231,8 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         return;
     }
 
-    const auto* templates = request ? &*context_.templates[route] : nullptr;
+    const auto& plan = context_.plans[route];
+    const auto* templates = request ? &*plan.templates : nullptr;
     send_response(response.status, response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason));
     std::string value;
     for (std::size_t i = 0; i < response.headers.size(); ++i) {
@@ -272,7 +271,7 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         delay_response(delay);
     }
     if (paces(response)) {
-        if (!templates && context_.paced[route]) return pace_response(context_.paced[route]);
+        if (!templates && plan.paced) return pace_response(plan.paced);
         // Made for this request: a template's, or a callback's answer.
         std::vector<std::string> events;
         if (templates) {

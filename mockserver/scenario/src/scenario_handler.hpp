@@ -56,11 +56,13 @@ struct ServerContext {
     RouteTable routes;
     Journal& journal;
     ScenarioState& state;
-    // By route index: the compiled templates of response.template = on, and
-    // the paced body of a route whose body never changes (chunks, events).
-    std::vector<std::optional<ResponseTemplates>> templates;
-    std::vector<std::shared_ptr<const http::PacedBody>> paced;
-    std::vector<ResponseShape> shapes;
+    // What a canned route needs for each request, prepared once at start.
+    struct CannedPlan {
+        ResponseShape shape;
+        std::optional<ResponseTemplates> templates;    // response.template = on, compiled
+        std::shared_ptr<const http::PacedBody> paced;  // chunks or events whose text never changes
+    };
+    std::vector<CannedPlan> plans;  // by route index (empty plans for the other kinds)
 };
 
 // The Server header of every scenario server: "mockserve/VERSION".

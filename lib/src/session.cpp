@@ -229,20 +229,19 @@ void Session::do_handle() {
 void Session::finish_request(bool keep_alive) {
     keep_alive = keep_alive && body_.complete() && !host_->stopping() &&
                  (limits_.max_requests_per_connection == 0 || requests_ < limits_.max_requests_per_connection);
-    paced_ = bridge_.take_paced_body();
-    if (paced_) {
+    if (auto paced = bridge_.take_paced_body()) {
         // The head goes out now, its framing decided; the body's end (and
-        // so whether the connection stays) waits for the last piece.
+        // so whether the connection stays) waits for the last piece. HEAD
+        // and bodiless statuses have no pieces to send.
         writer_.commit(keep_alive);
-        if (writer_.body_mode() == ResponseWriter::BodyMode::none || paced_->pieces.empty()) paced_.reset();
+        if (writer_.body_mode() != ResponseWriter::BodyMode::none && !paced->pieces.empty()) {
+            paced_ = std::move(paced);
+            paced_keep_alive_ = keep_alive;
+            next_piece_ = 0;
+            pacing_stopped_ = false;
+        }
     }
-    if (paced_) {
-        paced_keep_alive_ = keep_alive;
-        next_piece_ = 0;
-        pacing_stopped_ = false;
-    } else {
-        keep_alive_ = writer_.finish(keep_alive);
-    }
+    if (!paced_) keep_alive_ = writer_.finish(keep_alive);
     if (const auto delay = bridge_.take_response_delay(); delay.count() > 0) {
         phase_ = Phase::delaying;
         delay_timer_.expires_after(delay);

@@ -50,10 +50,17 @@ std::size_t thread_count() {
     return 0;
 }
 
+// A quiet server of PacingHandler, started, on a free port.
+struct PacingServer : ThreadingHTTPServer {
+    explicit PacingServer(const Limits& limits = {})
+        : ThreadingHTTPServer({"127.0.0.1", 0}, handler_class<PacingHandler>(), limits) {
+        quiet();
+        start();
+    }
+};
+
 TEST(PacedBody, PiecesWithALengthLeaveWithPausesAndTheConnectionStays) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     RawClient client(server.server_port);
     const auto start = Clock::now();
     client.send("GET /length HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -71,9 +78,7 @@ TEST(PacedBody, PiecesWithALengthLeaveWithPausesAndTheConnectionStays) {
 }
 
 TEST(PacedBody, WithoutALengthEachPieceIsAChunk) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     RawClient client(server.server_port);
     client.send("GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n");
     const auto raw = client.read_until("\r\n0\r\n\r\n");  // the last chunk: the connection stays open after it
@@ -82,9 +87,7 @@ TEST(PacedBody, WithoutALengthEachPieceIsAChunk) {
 }
 
 TEST(PacedBody, TheHeadSaysWhetherTheConnectionStays) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     RawClient closing(server.server_port);
     closing.send("GET /length HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_THAT(closing.read_to_close(), ::testing::AllOf(::testing::HasSubstr("\r\nConnection: close\r\n"),
@@ -98,9 +101,7 @@ TEST(PacedBody, TheHeadSaysWhetherTheConnectionStays) {
 }
 
 TEST(PacedBody, AnHttp10ClientGetsTheBodyUntilTheClose) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     RawClient client(server.server_port);
     client.send("GET /chunked HTTP/1.0\r\n\r\n");
     const auto text = client.read_to_close();
@@ -109,9 +110,7 @@ TEST(PacedBody, AnHttp10ClientGetsTheBodyUntilTheClose) {
 }
 
 TEST(PacedBody, HeadSendsNoPiecesAndNoPauses) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     RawClient client(server.server_port);
     client.send("HEAD /length HTTP/1.1\r\nHost: x\r\n\r\n");
     const auto response = client.read_response(true);
@@ -126,9 +125,7 @@ TEST(PacedBody, HeadSendsNoPiecesAndNoPauses) {
 TEST(PacedBody, AnEndlessStreamRepeatsAndEndsWithTheShutdown) {
     Limits limits;
     limits.shutdown_timeout = 60s;  // the stream must end because of the shutdown, not the grace time
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>(), limits);
-    server.quiet();
-    server.start();
+    PacingServer server(limits);
     RawClient client(server.server_port);
     client.send("GET /endless HTTP/1.1\r\nHost: x\r\n\r\n");
     auto text = client.read_until("tick\n\r\n5\r\ntick\n\r\n5\r\ntick\n");  // three rounds
@@ -140,9 +137,7 @@ TEST(PacedBody, AnEndlessStreamRepeatsAndEndsWithTheShutdown) {
 }
 
 TEST(PacedBody, ManySlowStreamsHoldNoThreads) {
-    ThreadingHTTPServer server({"127.0.0.1", 0}, handler_class<PacingHandler>());
-    server.quiet();
-    server.start();
+    PacingServer server;
     const auto before = thread_count();
     constexpr int kStreams = 300;
     std::vector<std::unique_ptr<RawClient>> clients;

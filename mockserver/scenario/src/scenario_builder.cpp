@@ -154,20 +154,17 @@ RouteBuilder& RouteBuilder::times(std::uint64_t n) {
     return *this;
 }
 
-RouteBuilder& RouteBuilder::state(const std::string& state) {
-    if (const auto parsed = StateRef::parse(state)) {
-        route_->state = *parsed;
-    } else {
-        errors_->push_back(where_ + ": state is STATE or MACHINE:STATE, not '" + state + "'");
-    }
-    return *this;
-}
+RouteBuilder& RouteBuilder::state(const std::string& state) { return set_state("state", state, route_->state); }
 
 RouteBuilder& RouteBuilder::next_state(const std::string& state) {
-    if (const auto parsed = StateRef::parse(state)) {
-        route_->next_state = *parsed;
+    return set_state("next_state", state, route_->next_state);
+}
+
+RouteBuilder& RouteBuilder::set_state(const char* key, const std::string& text, std::optional<StateRef>& into) {
+    if (const auto parsed = StateRef::parse(text)) {
+        into = *parsed;
     } else {
-        errors_->push_back(where_ + ": next_state is STATE or MACHINE:STATE, not '" + state + "'");
+        errors_->push_back(where_ + ": " + key + " is STATE or MACHINE:STATE, not '" + text + "'");
     }
     return *this;
 }

@@ -44,10 +44,9 @@ ScenarioState::ScenarioState(const Scenario& scenario, std::uint64_t seed) : see
 }
 
 int ScenarioState::machine_index(const std::string& key, const std::string& name) {
-    const auto it = std::find(machine_keys_.begin(), machine_keys_.end(), key);
-    if (it != machine_keys_.end()) return static_cast<int>(it - machine_keys_.begin());
-    machine_keys_.push_back(key);
-    machines_.push_back({name, {"start"}, 0});
+    const auto it = std::find_if(machines_.begin(), machines_.end(), [&](const Machine& m) { return m.key == key; });
+    if (it != machines_.end()) return static_cast<int>(it - machines_.begin());
+    machines_.push_back({key, name, {"start"}, 0});
     return static_cast<int>(machines_.size() - 1);
 }
 

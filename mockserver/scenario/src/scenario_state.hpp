@@ -71,6 +71,7 @@ private:
         std::uint64_t id = 0;  // its place in the scenario, for the random numbers
     };
     struct Machine {
+        std::string key;   // the machine's name, or "server NAME" for a server's own
         std::string name;  // "" for a server's own
         std::vector<std::string> states;  // by id; 0 is "start"
         int current = 0;
@@ -87,7 +88,6 @@ private:
     std::uint64_t seed_;
     std::mutex mutex_;
     std::vector<Machine> machines_;
-    std::vector<std::string> machine_keys_;
     std::vector<ServerState> servers_;
 };
 

@@ -77,6 +77,7 @@ public:
 private:
     friend class ScenarioBuilder;
     CannedResponse& canned();
+    RouteBuilder& set_state(const char* key, const std::string& text, std::optional<StateRef>& into);
     Route* route_;
     int actions_ = 0;
     bool canned_ = false;

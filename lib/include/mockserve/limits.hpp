@@ -63,6 +63,8 @@ struct Limits {
     unsigned max_threads = 256;
     // Longest pause of the accept loop when the process is out of descriptors.
     std::chrono::milliseconds max_accept_backoff{500};
+
+    bool operator==(const Limits&) const = default;
 };
 
 }  // namespace mockserve::http

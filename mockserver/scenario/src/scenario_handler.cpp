@@ -1,6 +1,7 @@
 #include "scenario_handler.hpp"
 
 #include "file_routes.hpp"
+#include "routing.hpp"
 
 #include <mockserve/detail/text.hpp>
 #include <mockserve/scenario/recorded_request.hpp>
@@ -107,8 +108,18 @@ RouteChoice ServerContext::choose(const RequestFacts& request) const {
     return choice;
 }
 
-ScenarioHandler::ScenarioHandler(const ServerContext& context) : context_(context) {
-    protocol_version = context.spec.protocol;
+ScenarioHandler::ScenarioHandler(const LiveRouting& live, std::size_t server) : live_(live), server_(server) {
+    follow_routing();
+    protocol_version = context_->spec.protocol;  // a reload keeps each server's own settings
+}
+
+void ScenarioHandler::follow_routing() {
+    const auto generation = live_.generation();
+    if (routing_ && generation == generation_) return;
+    generation_ = generation;  // read before the routing: a change in between is seen next time
+    routing_ = live_.current();
+    context_ = &routing_->server(server_);
+    file_handlers_.clear();  // made for the routes of the routing before
 }
 
 std::string ScenarioHandler::version_string() const { return scenario_server_software(); }
@@ -120,7 +131,8 @@ bool ScenarioHandler::parse_request() {
 }
 
 void ScenarioHandler::handle_one_request() {
-    const bool journal_on = context_.journal.enabled();
+    follow_routing();
+    const bool journal_on = context_->journal.enabled();
     RecordedRequest& record = record_;
     // The last entry was moved to the journal; what is not assigned below is reset.
     record.route.reset();
@@ -129,7 +141,7 @@ void ScenarioHandler::handle_one_request() {
     record.fault.clear();
     if (journal_on) {
         // Numbered on arrival, so that the journal's order is the order requests came in.
-        record.sequence = context_.journal.next_sequence();
+        record.sequence = context_->journal.next_sequence();
         record.received = std::chrono::system_clock::now();
     }
     auto [decoded_path, query] = split_target(target_);
@@ -141,13 +153,13 @@ void ScenarioHandler::handle_one_request() {
     facts.query = &query;
     facts.headers = &headers.fields();
     facts.body = body;
-    auto [index, explanation, trace] = context_.choose(facts);
+    auto [index, explanation, trace] = context_->choose(facts);
 
-    const Route* route = index ? &context_.spec.routes[*index] : nullptr;
+    const Route* route = index ? &context_->spec.routes[*index] : nullptr;
     const bool callback = route && std::holds_alternative<Callback>(route->action);
     const bool files = route && (std::holds_alternative<StaticTree>(route->action) ||
                                  std::holds_alternative<CgiScripts>(route->action));
-    const auto* plan = index ? &context_.plans[*index] : nullptr;
+    const auto* plan = index ? &context_->plans[*index] : nullptr;
     const ResponseTemplates* templates = plan && plan->templates ? &*plan->templates : nullptr;
     if (files) rfile.unread(body);  // the file and CGI handlers read the body themselves
     // A template reads the request as it came; it is taken before the body moves to the record.
@@ -161,17 +173,17 @@ void ScenarioHandler::handle_one_request() {
         t.query = &query;
         t.headers = &headers.fields();
         t.body = body;
-        t.sequence = journal_on ? record.sequence : context_.journal.next_sequence();
+        t.sequence = journal_on ? record.sequence : context_->journal.next_sequence();
         t.path_groups = &groups;
         t.now = std::chrono::system_clock::now();
-        t.random = [this, i = *index] { return context_.state.draw(context_.index, i); };
+        t.random = [this, i = *index] { return context_->state.draw(context_->index, i); };
     }
     if (journal_on || callback) {
         // The request as the journal will show it (and a callback sees it);
         // the exchange record adds the status, the bytes and the time.
         if (client_text_.empty()) client_text_ = client_address.host + ":" + std::to_string(client_address.port);
         if (route) record.route = route->name;
-        record.server = context_.spec.name;
+        record.server = context_->spec.name;
         record.method = command;
         record.target = target_;
         record.path = templates ? decoded_path : std::move(decoded_path);
@@ -215,7 +227,7 @@ void ScenarioHandler::answer_no_route(const std::string& explanation) {
 void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
                              const TemplateRequest* request) {
     using Fault = CannedResponse::Fault;
-    const auto draw = [&] { return context_.state.draw(context_.index, route); };
+    const auto draw = [&] { return context_->state.draw(context_->index, route); };
     // A fault with a probability strikes when the route's next number falls under it.
     auto fault = response.fault;
     if (fault != Fault::none && response.fault_probability < 1.0 &&
@@ -231,7 +243,7 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         return;
     }
 
-    const auto& plan = context_.plans[route];
+    const auto& plan = context_->plans[route];
     const auto* templates = request ? &*plan.templates : nullptr;
     send_response(response.status, response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason));
     std::string value;
@@ -286,10 +298,10 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
 }
 
 http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index) {
-    if (file_handlers_.size() <= route_index) file_handlers_.resize(context_.spec.routes.size());
+    if (file_handlers_.size() <= route_index) file_handlers_.resize(context_->spec.routes.size());
     auto& handler = file_handlers_[route_index];
     if (handler) return *handler;
-    const Route& route = context_.spec.routes[route_index];
+    const Route& route = context_->spec.routes[route_index];
     std::string mount;
     if (route.request.path && route.request.path->kind == PathPattern::Kind::prefix) {
         mount = route.request.path->text;
@@ -297,7 +309,7 @@ http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index
     }
     if (const auto* scripts = std::get_if<CgiScripts>(&route.action)) {
         auto cgi = std::make_unique<CgiRoute>(scripts->directory, std::move(mount));
-        cgi->cgi_user = context_.spec.cgi_user;
+        cgi->cgi_user = context_->spec.cgi_user;
         handler = std::move(cgi);
     } else {
         handler = std::make_unique<StaticRoute>(std::get<StaticTree>(route.action).directory, std::move(mount));

@@ -68,9 +68,13 @@ struct ServerContext {
 // The Server header of every scenario server: "mockserve/VERSION".
 std::string scenario_server_software();
 
+class LiveRouting;
+class Routing;
+
 class ScenarioHandler : public http::BaseHTTPRequestHandler {
 public:
-    explicit ScenarioHandler(const ServerContext& context);
+    // Serves server number `server` of the routing `live` publishes.
+    ScenarioHandler(const LiveRouting& live, std::size_t server);
 
     bool parse_request() override;
     void handle_one_request() override;
@@ -84,7 +88,14 @@ private:
     // The handler of a static or cgi route, made on its first request.
     http::BaseHTTPRequestHandler& files_for(std::size_t route_index);
 
-    const ServerContext& context_;
+    // The routing this handler answers with, taken anew when it changed.
+    void follow_routing();
+
+    const LiveRouting& live_;
+    const std::size_t server_;
+    std::uint64_t generation_ = 0;
+    std::shared_ptr<const Routing> routing_;
+    const ServerContext* context_ = nullptr;
     std::string target_;       // the target as sent, before parse_request() rewrites path
     std::string client_text_;  // "HOST:PORT", for the journal
     // The request as the journal will show it. The exchange record points

@@ -14,12 +14,24 @@ std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
+
+// FNV-1a: a number for a route added at run time, from its names.
+std::uint64_t name_number(const std::string& server, const std::string& route) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const auto& text : {server, std::string("/"), route})
+        for (const char c : text) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    return h | (1ULL << 63);  // never a file route's place
+}
+
 }  // namespace
 
-ScenarioState::ScenarioState(const Scenario& scenario, std::uint64_t seed) : seed_(seed) {
+ScenarioState::ScenarioState(const Scenario& scenario, std::uint64_t seed, const std::vector<std::size_t>& added)
+    : seed_(seed) {
     std::uint64_t id = 0;
     for (const auto& server : scenario.servers) {
+        const auto added_here = added.size() > servers_.size() ? added[servers_.size()] : 0;
         auto& s = servers_.emplace_back();
+        s.name = server.name;
         const auto machine_of = [&](const StateRef& ref) {
             const int m = machine_index(ref.machine.empty() ? "server " + server.name : ref.machine, ref.machine);
             if (ref.machine.empty()) s.own_machine = m;
@@ -27,7 +39,8 @@ ScenarioState::ScenarioState(const Scenario& scenario, std::uint64_t seed) : see
         };
         for (const auto& route : server.routes) {
             auto& r = s.routes.emplace_back();
-            r.id = ++id;
+            r.id = s.routes.size() <= added_here ? name_number(server.name, route.name) : ++id;
+            r.name = route.name;
             r.times = route.times.value_or(0);
             if (route.state) {
                 r.machine = machine_of(*route.state);
@@ -102,6 +115,27 @@ std::uint64_t ScenarioState::draw(std::size_t server, std::size_t route) {
     auto& r = servers_[server].routes[route];
     const auto n = r.draws->fetch_add(1, std::memory_order_relaxed);
     return mix(seed_ ^ mix(r.id * 0x100000001b3ULL + n));
+}
+
+void ScenarioState::carry_over(const ScenarioState& other) {
+    std::scoped_lock hold(mutex_, other.mutex_);
+    for (auto& machine : machines_) {
+        const auto it = std::find_if(other.machines_.begin(), other.machines_.end(),
+                                     [&](const Machine& m) { return m.key == machine.key; });
+        if (it != other.machines_.end()) machine.current = state_index(static_cast<int>(&machine - machines_.data()), it->states[it->current]);
+    }
+    for (auto& server : servers_) {
+        const auto theirs = std::find_if(other.servers_.begin(), other.servers_.end(),
+                                         [&](const ServerState& s) { return s.name == server.name; });
+        if (theirs == other.servers_.end()) continue;
+        for (auto& route : server.routes) {
+            const auto it = std::find_if(theirs->routes.begin(), theirs->routes.end(),
+                                         [&](const RouteState& r) { return r.name == route.name; });
+            if (it == theirs->routes.end()) continue;
+            route.answered = it->answered;
+            route.draws->store(it->draws->load(std::memory_order_relaxed), std::memory_order_relaxed);
+        }
+    }
 }
 
 void ScenarioState::reset() {

@@ -16,7 +16,13 @@
 //     route drew before): a run with the same seed and the same requests in
 //     the same order per route draws the same numbers, however threads
 //     interleave.
-//   - reset() returns machines, counts and draws to where they started.
+//     A route's number in that function is its place among its scenario
+//     file's routes (a route added at run time has one made from its
+//     server's and its own name), so adding a route changes no other
+//     route's numbers.
+//   - reset() returns machines, counts and draws to where they started;
+//     carry_over() takes them from another state, route by route name
+//     and machine by name (a route added or removed at run time).
 
 #include <mockserve/scenario/scenario.hpp>
 
@@ -38,7 +44,9 @@ struct StateTrace {
 
 class ScenarioState {
 public:
-    ScenarioState(const Scenario& scenario, std::uint64_t seed);
+    // `added[server]`: how many of that server's first routes were added at
+    // run time (none when empty).
+    ScenarioState(const Scenario& scenario, std::uint64_t seed, const std::vector<std::size_t>& added = {});
 
     std::uint64_t seed() const { return seed_; }
     // Whether server `server`'s routes need the lock (one of them is stateful).
@@ -58,6 +66,9 @@ public:
     std::uint64_t draw(std::size_t server, std::size_t route);
     // Machines to "start", counts and draws to zero.
     void reset();
+    // Each machine in the state it has in `other`, each route (by its
+    // server and name) with the counts and draws it has there.
+    void carry_over(const ScenarioState& other);
 
 private:
     struct RouteState {
@@ -69,6 +80,7 @@ private:
         std::uint64_t answered = 0;
         std::unique_ptr<std::atomic<std::uint64_t>> draws = std::make_unique<std::atomic<std::uint64_t>>(0);
         std::uint64_t id = 0;  // its place in the scenario, for the random numbers
+        std::string name;
     };
     struct Machine {
         std::string key;   // the machine's name, or "server NAME" for a server's own
@@ -77,6 +89,7 @@ private:
         int current = 0;
     };
     struct ServerState {
+        std::string name;
         bool stateful = false;
         int own_machine = -1;  // its unnamed machine, when a route uses it
         std::vector<RouteState> routes;
@@ -86,7 +99,7 @@ private:
     std::string describe(int machine, int state) const;
 
     std::uint64_t seed_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::vector<Machine> machines_;
     std::vector<ServerState> servers_;
 };

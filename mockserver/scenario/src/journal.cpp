@@ -125,6 +125,9 @@ void Journal::record(RecordedRequest request) {
         entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(request));
         sizes_.insert(sizes_.begin() + static_cast<std::ptrdiff_t>(at), size);
         if (at < first_with_body_) ++first_with_body_;  // it still points at the same entry
+        ++recorded_;
+        recent_.push_back(entries_[at].sequence);
+        if (recent_.size() > kRecentRecords) recent_.pop_front();
         enforce_budget(dropped);
     }
     changed_.notify_all();
@@ -183,9 +186,47 @@ bool Journal::wait_for(const std::function<bool(const RecordedRequest&)>& predic
     });
 }
 
+Journal::Cursor Journal::cursor() const {
+    std::lock_guard lock(mutex_);
+    return {recorded_};
+}
+
+std::vector<RecordedRequest> Journal::wait_recorded(Cursor& cursor, std::chrono::steady_clock::time_point until,
+                                                    const std::function<bool()>& stop) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, until, [&] { return recorded_ > cursor.recorded || stop(); });
+    std::vector<RecordedRequest> out;
+    const auto fresh = recorded_ - std::min(cursor.recorded, recorded_);
+    if (fresh == 0) return out;
+    const auto by_sequence = [](const RecordedRequest& r, std::uint64_t sequence) { return r.sequence < sequence; };
+    if (fresh <= recent_.size()) {
+        std::vector<std::uint64_t> wanted(recent_.end() - static_cast<std::ptrdiff_t>(fresh), recent_.end());
+        std::sort(wanted.begin(), wanted.end());
+        for (const auto sequence : wanted) {
+            const auto it = std::lower_bound(entries_.begin(), entries_.end(), sequence, by_sequence);
+            if (it != entries_.end() && it->sequence == sequence) out.push_back(*it);  // else cleared or dropped
+        }
+    } else {
+        // Cleared since (the ring then holds exactly what came after), or
+        // too far behind to know each new entry: every entry from the
+        // oldest number the ring holds on.
+        const auto last = recent_.empty() ? 0 : *std::min_element(recent_.begin(), recent_.end());
+        for (auto it = std::lower_bound(entries_.begin(), entries_.end(), last, by_sequence); it != entries_.end(); ++it)
+            out.push_back(*it);
+    }
+    cursor.recorded = recorded_;
+    return out;
+}
+
+void Journal::wake_waiters() const {
+    { std::lock_guard lock(mutex_); }  // a waiter is either waiting or will see the flag its stop() reads
+    changed_.notify_all();
+}
+
 void Journal::clear() {
     {
         std::lock_guard lock(mutex_);
+        recent_.clear();
         entries_.clear();
         sizes_.clear();
         total_bytes_ = 0;

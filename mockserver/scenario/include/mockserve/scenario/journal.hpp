@@ -54,6 +54,25 @@ public:
                   std::chrono::milliseconds timeout) const;
     void clear();
 
+    // For readers that follow the journal as it grows (the control API's
+    // long poll and event stream): where a reader is, counted in entries
+    // recorded, not in sequence numbers (requests finish out of order, so
+    // a late entry may carry an earlier number than one already read).
+    struct Cursor {
+        std::uint64_t recorded = 0;
+    };
+    // A cursor that has seen everything recorded so far.
+    Cursor cursor() const;
+    // The entries recorded after `cursor` (in sequence order), waiting for
+    // at least one until `until`, or until wake_waiters() is called and
+    // `stop` returns true; the cursor moves past them. A reader that fell
+    // more than 16,384 entries behind gets those still in the journal with
+    // a sequence above the last it was given.
+    std::vector<RecordedRequest> wait_recorded(Cursor& cursor, std::chrono::steady_clock::time_point until,
+                                               const std::function<bool()>& stop) const;
+    // Wakes every waiting reader, so that it checks its `stop`.
+    void wake_waiters() const;
+
     std::uint64_t dropped_bodies() const;
     std::uint64_t dropped_entries() const;
 
@@ -83,6 +102,12 @@ private:
     };
     std::deque<Size> sizes_;
     std::size_t total_bytes_ = 0;
+    // The sequence numbers of the latest entries, in the order they were
+    // recorded (at most kRecentRecords), and how many were ever recorded:
+    // what a Cursor reads.
+    static constexpr std::size_t kRecentRecords = 16384;
+    std::deque<std::uint64_t> recent_;
+    std::uint64_t recorded_ = 0;
     std::size_t first_with_body_ = 0;  // entries before it have had their bodies dropped
     std::atomic<std::uint64_t> sequence_{0};  // taken without the lock, at every request's start
     std::uint64_t dropped_bodies_ = 0;

@@ -59,4 +59,18 @@ IniDocument read_ini(std::string_view text) {
     return document;
 }
 
+std::vector<std::string> section_texts(std::string_view text) {
+    std::vector<std::string> sections;
+    while (!text.empty()) {
+        const auto lf = text.find('\n');
+        const auto line = text.substr(0, lf == std::string_view::npos ? text.size() : lf + 1);
+        text.remove_prefix(line.size());
+        if (trim(line).substr(0, 1) == "[") sections.emplace_back();
+        if (!sections.empty()) sections.back().append(line);
+    }
+    for (auto& section : sections)
+        if (section.empty() || section.back() != '\n') section.push_back('\n');
+    return sections;
+}
+
 }  // namespace mockserve::scenario::detail

@@ -38,4 +38,8 @@ struct IniDocument {
 
 IniDocument read_ini(std::string_view text);
 
+// The text of each section, from its "[...]" line to the next one (what
+// comes before the first is left out), as written.
+std::vector<std::string> section_texts(std::string_view text);
+
 }  // namespace mockserve::scenario::detail

@@ -8,6 +8,8 @@
 #include <mockserve/detail/text.hpp>
 #include <mockserve/scenario/scenario_search_path.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -61,6 +63,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 class Loader {
 public:
     Loader(std::string label, std::filesystem::path base) : label_(std::move(label)), base_(std::move(base)) {}
+    // For routes added to `running` at run time (parse_added_routes).
+    Loader(std::string label, const Scenario& running) : label_(std::move(label)), running_(&running) {}
 
     LoadResult load(std::string_view text) {
         const auto document = detail::read_ini(text);
@@ -70,17 +74,65 @@ public:
         LoadResult result;
         if (errors_.empty()) {
             scenario_.file = label_;
+            scenario_.text = std::string(text);
             result.scenario = std::move(scenario_);
         }
-        // Found section by section, then across sections: reported in the
-        // order of the file, as a person fixes them.
-        std::stable_sort(errors_.begin(), errors_.end(),
-                         [this](const std::string& a, const std::string& b) { return line_of(a) < line_of(b); });
-        result.errors = std::move(errors_);
+        result.errors = sorted_errors();
+        return result;
+    }
+
+    RoutesResult load_routes(std::string_view text) {
+        const auto document = detail::read_ini(text);
+        for (const auto& error : document.errors) fail(error.line, error.message);
+        for (const auto& section : document.sections) read_section(section);
+        if (routes_.empty() && errors_.empty()) fail(1, "no [route SERVER NAME] section: nothing to add");
+        // Checked as they will run: in front of the servers' own routes.
+        Scenario probe = *running_;
+        std::vector<std::size_t> added(probe.servers.size(), 0);
+        for (auto& [server, line, route] : routes_) {
+            auto* spec = const_cast<ServerSpec*>(probe.find_server(server));
+            if (!spec) {
+                fail(line, "route '" + route.name + "' names server '" + server + "', which the scenario does not have");
+                continue;
+            }
+            const auto taken = std::find_if(spec->routes.begin(), spec->routes.end(),
+                                            [&](const Route& r) { return r.name == route.name; });
+            if (taken != spec->routes.end()) {
+                fail(line, "server '" + server + "' already has a route named '" + route.name +
+                               "' (one added at run time is removed with DELETE /routes/" + server + "/" + route.name + ")");
+                continue;
+            }
+            auto& count = added[static_cast<std::size_t>(spec - probe.servers.data())];
+            spec->routes.insert(spec->routes.begin() + static_cast<std::ptrdiff_t>(count++), route);
+        }
+        if (errors_.empty()) {
+            const auto at = [this](int line) { return label_ + ":" + std::to_string(line); };
+            detail::Locator where{[&](const ServerSpec&, const Route& route) { return at(route.line); },
+                                  [&](const ServerSpec& server, const std::string&) { return at(server.line); },
+                                  [&](const Expectation& expectation) { return at(expectation.line); }, at(1), at(1),
+                                  [&](const std::string&) { return at(1); },
+                                  [&](const ServerSpec& server, const Route& route, const std::string& key) {
+                                      const auto it = route_key_lines_.find(std::make_tuple(server.name, route.name, key));
+                                      return at(it != route_key_lines_.end() ? it->second : route.line);
+                                  }};
+            for (auto& error : detail::validate_routes(probe, where)) errors_.push_back(std::move(error));
+        }
+        RoutesResult result;
+        result.errors = sorted_errors();
+        if (result.errors.empty())
+            for (auto& [server, line, route] : routes_) result.routes.emplace_back(server, std::move(route));
         return result;
     }
 
 private:
+    // Found section by section, then across sections: reported in the
+    // order of the file, as a person fixes them.
+    std::vector<std::string> sorted_errors() {
+        std::stable_sort(errors_.begin(), errors_.end(),
+                         [this](const std::string& a, const std::string& b) { return line_of(a) < line_of(b); });
+        return std::move(errors_);
+    }
+
     // The LINE of "LABEL:LINE: message".
     int line_of(const std::string& error) const {
         int line = 0;
@@ -96,9 +148,21 @@ private:
         return (p.is_absolute() ? p : base_ / p).lexically_normal();
     }
 
+    // A file the scenario names (a body, a certificate): --watch reloads
+    // when it changes.
+    std::string named_file(const std::string& path) {
+        auto file = resolve(path).string();
+        if (std::find(scenario_.files.begin(), scenario_.files.end(), file) == scenario_.files.end())
+            scenario_.files.push_back(file);
+        return file;
+    }
+
     void read_section(const detail::IniSection& section) {
         const auto name = words(section.name);
         const std::string kind = name.empty() ? "" : name[0];
+        if (running_ && !(kind == "route" && name.size() == 3))
+            return fail(section.line, "only [route SERVER NAME] sections can be added to a running scenario, not [" +
+                                          section.name + "]");
         if (kind == "scenario" && name.size() == 1) return read_scenario(section);
         if (kind == "server" && name.size() == 2) return read_server(section, name[1]);
         if (kind == "route" && name.size() == 3) return read_route(section, name[1], name[2]);
@@ -142,6 +206,21 @@ private:
                 } else {
                     fail(entry.line, "unmatched is 404 or fail, not '" + entry.value + "'");
                 }
+            } else if (entry.key == "control") {
+                const auto port = parse_number<unsigned>(entry.value);
+                if (!port || *port > 65535) {
+                    fail(entry.line, "control is a port, 0-65535 (0: any free one), not '" + entry.value + "'");
+                } else {
+                    scenario_.control = static_cast<std::uint16_t>(*port);
+                }
+            } else if (entry.key == "control_bind") {
+                boost::system::error_code ec;
+                boost::asio::ip::make_address(entry.value, ec);
+                if (ec) {
+                    fail(entry.line, "control_bind is an IP address, not '" + entry.value + "'");
+                } else {
+                    scenario_.control_bind = entry.value;
+                }
             } else if (entry.key == "seed") {
                 if (const auto seed = parse_number<std::uint64_t>(entry.value)) {
                     scenario_.seed = *seed;
@@ -150,7 +229,7 @@ private:
                 }
             } else {
                 unknown_key(entry, "name, journal, journal_max_bytes, journal_max_body_bytes, unmatched, seed, "
-                                   "tls.ca_cert, tls.ca_key");
+                                   "control, control_bind, tls.ca_cert, tls.ca_key");
             }
         }
     }
@@ -190,8 +269,8 @@ private:
     // second, different one is a mistake.
     void read_authority_key(const detail::IniEntry& entry) {
         auto& field = entry.key == "tls.ca_cert" ? scenario_.authority.cert : scenario_.authority.key;
-        const auto path = resolve(entry.value).string();
         if (entry.value.empty()) return fail(entry.line, entry.key + " needs a value");
+        const auto path = named_file(entry.value);
         if (!field.empty() && field != path)
             return fail(entry.line, "the run has one authority: " + entry.key + " is already " + field + " (line " +
                                         std::to_string(authority_lines_[entry.key]) + ")");
@@ -260,7 +339,7 @@ private:
                             : key == "tls.key"  ? server.tls.key
                             : key == "tls.password_file" ? server.tls.password_file
                                                          : server.tls.client_ca;
-                field = key == "tls.client_ca" && entry.value == "generate" ? entry.value : resolve(entry.value).string();
+                field = key == "tls.client_ca" && entry.value == "generate" ? entry.value : named_file(entry.value);
             } else if (key == "tls.ca_cert" || key == "tls.ca_key") {
                 read_authority_key(entry);
             } else if (key == "cgi_user") {
@@ -327,6 +406,13 @@ private:
             const auto& key = entry.key;
             if (read_condition(entry, route.request)) continue;
             route_key_lines_.emplace(std::make_tuple(server, name, key), entry.line);
+            if (running_ && (key == "static" || key == "cgi" || key == "response.body_file")) {
+                // A way in for any web page the user visits, otherwise.
+                fail(entry.line, key + " cannot be given to a route added at run time: the control API never reads "
+                                       "files or runs programs (give the body inline with response.body, or put the "
+                                       "route in the scenario file)");
+                continue;
+            }
             if (key == "static" || key == "cgi") {
                 const auto directory = resolve(entry.value);
                 std::error_code ec;
@@ -398,7 +484,7 @@ private:
                 if (key == "response.body") {
                     canned->body = entry.value;
                 } else {
-                    const auto file = resolve(entry.value);
+                    const std::filesystem::path file = named_file(entry.value);
                     std::error_code ec;
                     // Only a file: a folder reads as empty, a device or a pipe
                     // (/dev/zero) may never end.
@@ -528,6 +614,7 @@ private:
 
     std::string label_;
     std::filesystem::path base_;
+    const Scenario* running_ = nullptr;
     Scenario scenario_;
     std::vector<std::string> errors_;
     std::map<std::string, int> server_lines_;
@@ -544,6 +631,10 @@ private:
 
 LoadResult parse_scenario(std::string_view text, const std::string& label, const std::filesystem::path& base) {
     return Loader(label, base).load(text);
+}
+
+RoutesResult parse_added_routes(std::string_view text, const std::string& label, const Scenario& running) {
+    return Loader(label, running).load_routes(text);
 }
 
 LoadResult load_scenario(const std::filesystem::path& name) {
@@ -567,7 +658,9 @@ LoadResult load_scenario(const std::filesystem::path& name) {
     std::ostringstream text;
     text << in.rdbuf();
     const auto base = std::filesystem::absolute(file).parent_path();
-    return parse_scenario(text.str(), file.string(), base);
+    auto result = parse_scenario(text.str(), file.string(), base);
+    if (result.scenario) result.scenario->files.insert(result.scenario->files.begin(), std::filesystem::absolute(file).lexically_normal().string());
+    return result;
 }
 
 }  // namespace mockserve::scenario

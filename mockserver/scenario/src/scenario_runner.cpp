@@ -2,11 +2,16 @@
 
 #include "exchange_journal.hpp"
 #include "request_matcher.hpp"
+#include "control_server.hpp"
+#include "ini_reader.hpp"
+#include "routing.hpp"
 #include "scenario_handler.hpp"
-#include "scenario_state.hpp"
+#include "scenario_reload.hpp"
+#include "scenario_validation.hpp"
+#include "scenario_writer.hpp"
 #include "time_text.hpp"
 
-#include "scenario_validation.hpp"
+#include <mockserve/scenario/scenario_loader.hpp>
 
 #include <mockserve/https_server.hpp>
 
@@ -79,9 +84,9 @@ private:
 };
 
 struct ScenarioRunner::Running {
-    Running(const ServerSpec& spec, std::size_t index, Journal& journal, detail::ScenarioState& state,
+    Running(const ServerSpec& spec, std::size_t index, Journal& journal, const detail::LiveRouting& live,
             const RunnerOptions& options, const std::optional<http::TlsOptions>& tls)
-        : context(spec, index, journal, state), server(make_server(spec, tls)) {
+        : name(spec.name), server(make_server(spec, index, live, tls)) {
         if (journal.enabled()) server->set_exchange_observer(detail::journal_feed(journal, spec.name));
         if (options.log) {
             server->set_log_sink(options.log);
@@ -90,13 +95,15 @@ struct ScenarioRunner::Running {
         }
         server->start();
     }
-    std::unique_ptr<http::HTTPServer> make_server(const ServerSpec& spec, const std::optional<http::TlsOptions>& tls) {
-        auto factory = [this] { return std::make_unique<detail::ScenarioHandler>(context); };
+    static std::unique_ptr<http::HTTPServer> make_server(const ServerSpec& spec, std::size_t index,
+                                                         const detail::LiveRouting& live,
+                                                         const std::optional<http::TlsOptions>& tls) {
+        auto factory = [&live, index] { return std::make_unique<detail::ScenarioHandler>(live, index); };
         const http::Address address{spec.bind, spec.port};
         if (tls) return std::make_unique<http::ThreadingHTTPSServer>(address, factory, *tls, spec.limits);
         return std::make_unique<http::ThreadingHTTPServer>(address, factory, spec.limits);
     }
-    detail::ServerContext context;
+    std::string name;
     std::unique_ptr<http::HTTPServer> server;
     // tls.client_ca = generate: what the test presents.
     http::Credentials client;
@@ -105,14 +112,18 @@ struct ScenarioRunner::Running {
 };
 
 ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
-    : scenario_(std::move(scenario)),
-      journal_(scenario_.journal),
-      state_(std::make_unique<detail::ScenarioState>(scenario_, scenario_.seed ? *scenario_.seed : drawn_seed())) {
+    : file_scenario_(std::move(scenario)),
+      seed_(file_scenario_.seed ? *file_scenario_.seed : drawn_seed()),
+      journal_(file_scenario_.journal) {
+    {
+        std::lock_guard hold(changes_);
+        publish(false);
+    }
     prepare_tls();
-    for (std::size_t index = 0; index < scenario_.servers.size(); ++index) {
-        const auto& spec = scenario_.servers[index];
+    for (std::size_t index = 0; index < file_scenario_.servers.size(); ++index) {
+        const auto& spec = file_scenario_.servers[index];
         if (!spec.tls.enabled) {
-            servers_.push_back(std::make_unique<Running>(spec, index, journal_, *state_, options, std::nullopt));
+            servers_.push_back(std::make_unique<Running>(spec, index, journal_, *live_, options, std::nullopt));
             continue;
         }
         http::TlsOptions tls;
@@ -133,26 +144,61 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
         } else {
             tls.client_ca_file = spec.tls.client_ca;
         }
-        auto& running = *servers_.emplace_back(std::make_unique<Running>(spec, index, journal_, *state_, options, tls));
+        auto& running = *servers_.emplace_back(std::make_unique<Running>(spec, index, journal_, *live_, options, tls));
         if (!client.certificate_pem.empty()) {
             running.client_cert_file = tls_folder_->write(spec.name + "-client.pem", client.certificate_pem);
             running.client_key_file = tls_folder_->write(spec.name + "-client-key.pem", client.private_key_pem);
             running.client = std::move(client);
         }
     }
+    start_control(options.control, options.log);
+}
+
+void ScenarioRunner::start_control(const ControlOptions& options, const http::LogSink& log) {
+    const auto port = options.port ? options.port : file_scenario_.control;
+    if (!port) return;
+    const auto& bind = options.bind.empty() ? file_scenario_.control_bind : options.bind;
+    control_ = std::make_unique<detail::ControlServer>(*this, bind, *port, log);
+}
+
+std::string ScenarioRunner::control_url() const { return control_ ? control_->url() : std::string(); }
+
+const std::string& ScenarioRunner::control_token() const {
+    static const std::string none;
+    return control_ ? control_->token() : none;
+}
+
+void ScenarioRunner::publish(bool carry_state) {
+    // Each server's routes: the added ones, the last added first, then the file's.
+    Scenario running = file_scenario_;
+    std::vector<std::size_t> added(running.servers.size(), 0);
+    for (const auto& route : added_) {
+        auto& spec = *const_cast<ServerSpec*>(running.find_server(route.server));
+        spec.routes.insert(spec.routes.begin(), route.route);
+        ++added[static_cast<std::size_t>(&spec - running.servers.data())];
+    }
+    const auto before = live_ ? live_->current() : nullptr;
+    auto next = std::make_shared<const detail::Routing>(std::move(running), added, journal_, seed_,
+                                                        carry_state ? before.get() : nullptr);
+    if (live_) {
+        live_->publish(std::move(next));
+    } else {
+        live_ = std::make_unique<detail::LiveRouting>(std::move(next));
+    }
 }
 
 void ScenarioRunner::prepare_tls() {
-    const bool any = std::any_of(scenario_.servers.begin(), scenario_.servers.end(),
+    const auto& scenario = file_scenario_;
+    const bool any = std::any_of(scenario.servers.begin(), scenario.servers.end(),
                                  [](const ServerSpec& spec) { return spec.tls.enabled; });
     if (!any) return;
-    if (!scenario_.authority.cert.empty()) {
+    if (!scenario.authority.cert.empty()) {
         std::string error;
-        authority_ = detail::load_authority(scenario_.authority, error);
+        authority_ = detail::load_authority(scenario.authority, error);
         if (!authority_) throw std::invalid_argument("tls.ca_cert: " + error);
     } else {
         authority_ = http::CertificateAuthority::generate(
-            "mockserve authority" + (scenario_.name.empty() ? std::string() : " for " + scenario_.name));
+            "mockserve authority" + (scenario.name.empty() ? std::string() : " for " + scenario.name));
     }
     tls_folder_ = std::make_unique<TlsFolder>();
     ca_pem_ = authority_->certificate_pem();
@@ -161,6 +207,7 @@ void ScenarioRunner::prepare_tls() {
 
 ScenarioRunner::~ScenarioRunner() {
     stop();
+    control_.reset();
     servers_.clear();  // before the TLS folder goes
 }
 
@@ -178,7 +225,7 @@ const http::Credentials& ScenarioRunner::client_credentials(std::string_view ser
 
 ScenarioRunner::Running& ScenarioRunner::find(std::string_view name) const {
     for (const auto& running : servers_)
-        if (running->context.spec.name == name) return *running;
+        if (running->name == name) return *running;
     throw std::out_of_range("no server named '" + std::string(name) + "' in the scenario");
 }
 
@@ -188,20 +235,105 @@ std::uint16_t ScenarioRunner::port(std::string_view server) const { return find(
 
 std::vector<std::string> ScenarioRunner::server_names() const {
     std::vector<std::string> names;
-    for (const auto& spec : scenario_.servers) names.push_back(spec.name);
+    for (const auto& running : servers_) names.push_back(running->name);
     return names;
 }
+
+Scenario ScenarioRunner::scenario() const { return live_->current()->scenario(); }
 
 void ScenarioRunner::reset() {
     // Meant for a quiet moment (between two tests): a request still in
     // flight may land on either side of it.
-    state_->reset();
+    {
+        std::lock_guard hold(changes_);
+        added_.clear();
+        publish(false);
+    }
     journal_.clear();
 }
 
-std::uint64_t ScenarioRunner::seed() const { return state_->seed(); }
+std::vector<std::string> ScenarioRunner::reload(Scenario next) {
+    std::lock_guard hold(changes_);
+    auto refusals = detail::reload_refusals(file_scenario_, next);
+    if (!refusals.empty()) return refusals;
+    auto previous = std::move(file_scenario_);
+    auto previous_added = std::move(added_);
+    const auto previous_seed = seed_;
+    if (next.seed) seed_ = *next.seed;  // else the run's goes on
+    file_scenario_ = std::move(next);
+    added_.clear();
+    try {
+        publish(false);
+    } catch (const std::exception& e) {
+        file_scenario_ = std::move(previous);
+        added_ = std::move(previous_added);
+        seed_ = previous_seed;
+        return {e.what()};
+    }
+    return {};
+}
+
+std::vector<std::string> ScenarioRunner::reload() {
+    std::string file;
+    {
+        std::lock_guard hold(changes_);
+        file = file_scenario_.files.empty() ? std::string() : file_scenario_.files.front();
+    }
+    if (file.empty()) return {"the scenario was made in code: it has no file to load again"};
+    auto loaded = load_scenario(file);
+    if (!loaded.ok()) return loaded.errors;
+    return reload(std::move(*loaded.scenario));
+}
+
+std::vector<std::string> ScenarioRunner::add_routes(std::string_view ini, const std::string& label) {
+    std::lock_guard hold(changes_);
+    auto parsed = parse_added_routes(ini, label, live_->current()->scenario());
+    if (!parsed.ok()) return parsed.errors;
+    const auto sections = detail::section_texts(ini);
+    const auto before = added_.size();
+    for (std::size_t i = 0; i < parsed.routes.size(); ++i) {
+        auto& [server, route] = parsed.routes[i];
+        route.line = 0;  // a line of the request, not of the file
+        added_.push_back({server, std::move(route), i < sections.size() ? sections[i] : std::string()});
+    }
+    try {
+        publish(true);
+    } catch (const std::exception& e) {
+        added_.resize(before);
+        return {label + ": " + e.what()};
+    }
+    return {};
+}
+
+bool ScenarioRunner::remove_route(std::string_view server, std::string_view name) {
+    std::lock_guard hold(changes_);
+    const auto it = std::find_if(added_.begin(), added_.end(), [&](const AddedRoute& added) {
+        return added.server == server && added.route.name == name;
+    });
+    if (it == added_.end()) return false;
+    added_.erase(it);
+    publish(true);
+    return true;
+}
+
+std::string ScenarioRunner::scenario_text() const {
+    std::lock_guard hold(changes_);
+    std::string text;
+    if (!added_.empty()) {
+        text += "# Routes added at run time (the control API's POST /routes), the last added first:\n"
+                "# they answer before the scenario's own.\n\n";
+        for (auto it = added_.rbegin(); it != added_.rend(); ++it) text.append(it->text).append("\n");
+        text += "# The scenario";
+        if (!file_scenario_.file.empty()) text.append(" (").append(file_scenario_.file).append(")");
+        text += ":\n\n";
+    }
+    return text + (file_scenario_.text.empty() ? detail::write_ini(file_scenario_) : file_scenario_.text);
+}
+
+std::uint64_t ScenarioRunner::seed() const { return seed_; }
 
 void ScenarioRunner::stop() {
+    if (control_) control_->stop();
     for (auto& running : servers_) running->server->shutdown();
 }
 
@@ -237,13 +369,15 @@ std::string describe(const RequestPattern& p) {
 VerificationReport ScenarioRunner::verify() const {
     constexpr std::size_t kClosest = 3;
     VerificationReport report;
-    report.seed = state_->seed();
-    report.strict = scenario_.unmatched == Unmatched::fail;
+    report.seed = seed_;
+    const auto routing = live_->current();
+    const auto& scenario = routing->scenario();
+    report.strict = scenario.unmatched == Unmatched::fail;
     const auto entries = journal_.entries();
     const auto matching = [&](const Expectation& expectation, const RecordedRequest& entry) {
         return entry.server == expectation.server && detail::matches(expectation.request, facts_of(entry));
     };
-    for (const auto& expectation : scenario_.expectations) {
+    for (const auto& expectation : scenario.expectations) {
         ExpectationResult result;
         result.expectation = expectation;
         std::vector<std::pair<const RecordedRequest*, std::vector<std::string>>> misses;
@@ -267,7 +401,7 @@ VerificationReport ScenarioRunner::verify() const {
         }
         if (!expectation.after.empty()) {
             std::string error;
-            const auto* before = detail::find_after(scenario_, expectation, error);
+            const auto* before = detail::find_after(scenario, expectation, error);
             const RecordedRequest* first = nullptr;  // the first request `before` matches (the journal is in order)
             for (const auto& entry : entries)
                 if (before && matching(*before, entry)) {
@@ -298,37 +432,42 @@ bool VerificationReport::passed() const {
            std::all_of(results.begin(), results.end(), [](const ExpectationResult& r) { return r.passed; });
 }
 
+std::string ExpectationResult::to_string() const {
+    const auto& r = *this;
+    std::ostringstream out;
+    const auto& e = r.expectation;
+    out << (r.passed ? "  ok     " : "  FAILED ") << e.server << " " << e.name;
+    if (e.line) out << " (line " << e.line << ")";
+    out << ": " << e.count.to_string() << " request(s) matching " << describe(e.request);
+    if (!e.after.empty()) out << ", after " << e.after;
+    out << ", got " << r.count << "\n";
+    if (r.passed) return out.str();
+    if (!r.order_violation.empty()) {
+        out << "         out of order: " << r.order_violation << "\n";
+        if (e.count.holds(r.count)) return out.str();
+    }
+    const bool too_many = r.count > r.expectation.count.n;
+    if (too_many) {
+        out << "         requests that matched:\n";
+        for (const auto& request : r.matched) out << "           " << summary(request) << "\n";
+    } else if (!r.closest.empty()) {
+        out << "         closest requests to " << e.server << ":\n";
+        for (const auto& [request, why] : r.closest) {
+            out << "           " << summary(request) << ": ";
+            for (std::size_t i = 0; i < why.size(); ++i) out << (i ? "; " : "") << why[i];
+            out << "\n";
+        }
+    } else {
+        out << "         no request reached " << e.server << "\n";
+    }
+    return out.str();
+}
+
 std::string VerificationReport::to_string() const {
     std::ostringstream out;
     const auto failed = std::count_if(results.begin(), results.end(), [](const auto& r) { return !r.passed; });
     out << "expectations: " << results.size() - static_cast<std::size_t>(failed) << " passed, " << failed << " failed\n";
-    for (const auto& r : results) {
-        const auto& e = r.expectation;
-        out << (r.passed ? "  ok     " : "  FAILED ") << e.server << " " << e.name;
-        if (e.line) out << " (line " << e.line << ")";
-        out << ": " << e.count.to_string() << " request(s) matching " << describe(e.request);
-        if (!e.after.empty()) out << ", after " << e.after;
-        out << ", got " << r.count << "\n";
-        if (r.passed) continue;
-        if (!r.order_violation.empty()) {
-            out << "         out of order: " << r.order_violation << "\n";
-            if (e.count.holds(r.count)) continue;
-        }
-        const bool too_many = r.count > r.expectation.count.n;
-        if (too_many) {
-            out << "         requests that matched:\n";
-            for (const auto& request : r.matched) out << "           " << summary(request) << "\n";
-        } else if (!r.closest.empty()) {
-            out << "         closest requests to " << e.server << ":\n";
-            for (const auto& [request, why] : r.closest) {
-                out << "           " << summary(request) << ": ";
-                for (std::size_t i = 0; i < why.size(); ++i) out << (i ? "; " : "") << why[i];
-                out << "\n";
-            }
-        } else {
-            out << "         no request reached " << e.server << "\n";
-        }
-    }
+    for (const auto& r : results) out << r.to_string();
     if (strict) {
         out << "unmatched requests (unmatched = fail): " << unmatched.size() << "\n";
         for (const auto& request : unmatched) {

@@ -6,7 +6,7 @@
 
 namespace mockserve::scenario::detail {
 
-std::vector<std::string> validate(const Scenario& scenario, const Locator& where) {
+std::vector<std::string> validate_routes(const Scenario& scenario, const Locator& where) {
     std::vector<std::string> errors;
     for (const auto& server : scenario.servers) {
         std::set<std::string> names;
@@ -14,6 +14,14 @@ std::vector<std::string> validate(const Scenario& scenario, const Locator& where
             if (!names.insert(route.name).second)
                 errors.push_back(where.route(server, route) + ": server '" + server.name + "' has two routes named '" +
                                  route.name + "'");
+    }
+    for (auto& error : validate_behaviours(scenario, where)) errors.push_back(std::move(error));
+    return errors;
+}
+
+std::vector<std::string> validate(const Scenario& scenario, const Locator& where) {
+    auto errors = validate_routes(scenario, where);
+    for (const auto& server : scenario.servers) {
         // Scripts that would all fail: a root mockserve runs them as nobody
         // (or cgi_user), who must be able to enter their folder.
         const auto user = http::script_user(server.cgi_user);
@@ -36,7 +44,6 @@ std::vector<std::string> validate(const Scenario& scenario, const Locator& where
     if (!scenario.journal.enabled && !scenario.expectations.empty())
         errors.push_back(where.journal + ": journal = off, but expectations are checked against the journal");
     if (scenario.servers.empty()) errors.push_back(where.scenario + ": no server is declared: nothing to start");
-    for (auto& error : validate_behaviours(scenario, where)) errors.push_back(std::move(error));
     for (auto& error : validate_tls(scenario, where)) errors.push_back(std::move(error));
     return errors;
 }

@@ -36,6 +36,9 @@ struct Locator {
 };
 
 std::vector<std::string> validate(const Scenario& scenario, const Locator& where);
+// The part of validate() that concerns routes (unique names, behaviours):
+// what a route added at run time is checked against.
+std::vector<std::string> validate_routes(const Scenario& scenario, const Locator& where);
 
 // The behaviour part of validate() (behaviour_validation.cpp): the keys of
 // times, states, templates, streams and random faults that only make sense

@@ -185,6 +185,11 @@ enum class Unmatched { respond_404, fail };
 struct Scenario {
     std::string name;
     std::string file;  // the file it was loaded from, if any
+    std::string text;  // the INI text it was loaded from; empty when made in code
+    // Every file it was read from: the scenario file, then the files it
+    // names (response.body_file, tls.*), as absolute paths; --watch
+    // reloads when one of them changes.
+    std::vector<std::string> files;
     std::vector<ServerSpec> servers;
     std::vector<Expectation> expectations;
     // The [scenario] section's journal keys: how the runner keeps its journal.
@@ -195,6 +200,11 @@ struct Scenario {
     // probabilities, {{uuid}}) follows from it; none: drawn at start, and
     // printed with the report so that a run can be replayed.
     std::optional<std::uint64_t> seed;
+    // [scenario] control = PORT: the runner serves its control API there
+    // (0: an ephemeral port); control_bind, the address (127.0.0.1 unless
+    // given; any other asks for a token).
+    std::optional<std::uint16_t> control;
+    std::string control_bind;
 
     const ServerSpec* find_server(std::string_view name) const;
 };

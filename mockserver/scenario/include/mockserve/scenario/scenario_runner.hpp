@@ -14,6 +14,12 @@
 // scenario gives one). The authority's certificate is written to ca_file(),
 // in a folder only this user can enter, removed with the runner: a client
 // under test trusts that one file for every server of the run.
+//
+// While it runs, the scenario can change: reload() replaces its routes,
+// expectations and responses (servers keep their ports, the journal stays),
+// add_routes() puts routes in front of the file's for a while, and the
+// control API (ControlOptions; scenarios/README.md) offers all of it, and
+// the journal, over HTTP to tests in any language.
 
 #include <mockserve/certificate_authority.hpp>
 #include <mockserve/http_server.hpp>
@@ -21,6 +27,7 @@
 #include <mockserve/scenario/scenario.hpp>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -30,12 +37,26 @@
 namespace mockserve::scenario {
 
 namespace detail {
-class ScenarioState;
+class LiveRouting;
+class ControlServer;
 }
+
+// The control API: JSON over HTTP on the loopback address (endpoints and
+// rules in scenarios/README.md), and the live journal page at its root.
+struct ControlOptions {
+    // The port to serve it on (0: any free one). None: as the scenario's
+    // [scenario] control says; off when it says nothing either.
+    std::optional<std::uint16_t> port;
+    // The address to bind: 127.0.0.1 unless given here or by [scenario]
+    // control_bind. Any other address makes the run require a token
+    // (control_token()) on every request.
+    std::string bind;
+};
 
 struct RunnerOptions {
     // Request log lines (Python's format); none by default.
     http::LogSink log;
+    ControlOptions control;
 };
 
 struct ExpectationResult {
@@ -50,6 +71,9 @@ struct ExpectationResult {
     // after = NAME: why the order does not hold (the two requests, by
     // sequence number, time and request line); empty when it holds.
     std::string order_violation;
+    // Its lines of the report ("  ok     api create ..." and, when it
+    // failed, the requests that came closest).
+    std::string to_string() const;
 };
 
 struct VerificationReport {
@@ -81,7 +105,39 @@ public:
 
     Journal& journal() { return journal_; }
     const Journal& journal() const { return journal_; }
-    const Scenario& scenario() const { return scenario_; }
+    // The scenario as it runs now: the file's (or the last reload's), with
+    // the routes added at run time in front of each server's own.
+    Scenario scenario() const;
+    // The same as INI text: the added routes' sections as they were given,
+    // then the scenario's file as it was loaded (a scenario made in code
+    // has no file: its servers, routes and expectations are then written
+    // out, a callback route as a comment).
+    std::string scenario_text() const;
+
+    // Replaces the routes, expectations and responses with `next`'s: each
+    // server keeps its port, the journal is kept, states and counters start
+    // again, routes added at run time are dropped. Refused (the reasons are
+    // returned, nothing changes) when `next` changes what a running server
+    // cannot: its name, order, address, port, protocol, TLS or limits, or
+    // the journal's settings.
+    std::vector<std::string> reload(Scenario next);
+    // Loads the scenario's file again and reloads it; its FILE:LINE
+    // mistakes are returned when it has any.
+    std::vector<std::string> reload();
+    // Adds the [route SERVER NAME] sections of `ini` (canned responses only:
+    // no static, cgi or response.body_file) in front of the servers' routes,
+    // the last added first; states and counts go on. Returns its
+    // "LABEL:LINE: ..." mistakes, and adds nothing, when it has any.
+    std::vector<std::string> add_routes(std::string_view ini, const std::string& label = "routes");
+    // Removes a route added by add_routes(); false when there is none of
+    // that name on that server.
+    bool remove_route(std::string_view server, std::string_view name);
+
+    // "http://127.0.0.1:PORT" of the control API; empty when it is off.
+    std::string control_url() const;
+    // What every control request must carry when the API is bound to an
+    // address other than the loopback one; empty otherwise.
+    const std::string& control_token() const;
 
     // The run's certificate authority as PEM, and the file that holds it;
     // both empty when no server has TLS.
@@ -97,7 +153,8 @@ public:
 
     VerificationReport verify() const;
     // The journal cleared, every state machine back in "start", every
-    // `times` count and random draw back to zero: as the run began.
+    // `times` count and random draw back to zero, the routes added at run
+    // time gone: as the run began.
     void reset();
     // The seed of the run's random choices ([scenario] seed, or drawn at start).
     std::uint64_t seed() const;
@@ -107,13 +164,26 @@ public:
 private:
     struct Running;
     Running& find(std::string_view server) const;
+    void start_control(const ControlOptions& options, const http::LogSink& log);
+    // Publishes a new routing from file_scenario_ and added_ (under changes_).
+    void publish(bool carry_state);
 
     class TlsFolder;
     void prepare_tls();
 
-    Scenario scenario_;
+    // Held while the scenario changes (a reload, routes added or removed, a reset).
+    mutable std::mutex changes_;
+    Scenario file_scenario_;  // as loaded (or reloaded)
+    struct AddedRoute {
+        std::string server;
+        Route route;
+        std::string text;  // its section, as given
+    };
+    std::vector<AddedRoute> added_;  // in the order added
+    std::uint64_t seed_;
     Journal journal_;
-    std::unique_ptr<detail::ScenarioState> state_;
+    std::unique_ptr<detail::LiveRouting> live_;
+    std::unique_ptr<detail::ControlServer> control_;
     std::optional<http::CertificateAuthority> authority_;
     std::unique_ptr<TlsFolder> tls_folder_;
     std::string ca_pem_;

@@ -1,5 +1,5 @@
 // The scenario mode: `mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet]
-// [-- COMMAND ARGS...]`.
+// [--control PORT] [--control-bind ADDRESS] [--watch] [-- COMMAND ARGS...]`.
 
 #include "command.hpp"
 #include "memory_returner.hpp"
@@ -32,6 +32,9 @@ struct ScenarioOptions {
     std::string file;
     std::string journal;
     bool quiet = false;
+    std::optional<unsigned> control;
+    std::string control_bind;
+    bool watch = false;
     std::vector<std::string> command;
 };
 
@@ -49,7 +52,9 @@ int parse(int argc, char** argv, ScenarioOptions& options) {
         return kUsageError;
     }
     po::options_description visible;
-    visible.add_options()("journal", po::value(&options.journal))("quiet,q", po::bool_switch(&options.quiet));
+    visible.add_options()("journal", po::value(&options.journal))("quiet,q", po::bool_switch(&options.quiet))(
+        "control", po::value<unsigned>())("control-bind", po::value(&options.control_bind))(
+        "watch", po::bool_switch(&options.watch));
     po::options_description all;
     all.add(visible).add_options()("scenario", po::value(&options.file));
     po::positional_options_description positional;
@@ -58,6 +63,10 @@ int parse(int argc, char** argv, ScenarioOptions& options) {
         po::variables_map vm;
         po::store(po::command_line_parser(split, argv).options(all).positional(positional).run(), vm);
         po::notify(vm);
+        if (vm.count("control")) {
+            options.control = vm["control"].as<unsigned>();
+            if (*options.control > 65535) throw po::error("--control is a port, 0-65535 (0: any free one)");
+        }
     } catch (const po::error& e) {
         std::cerr << "mockserve: " << e.what() << "\n";
         return kUsageError;
@@ -87,6 +96,10 @@ int run_command(const std::vector<std::string>& command, const scenario::Scenari
         }
     }
     if (!runner.ca_file().empty()) environment.push_back("MOCKSERVE_CA_FILE=" + runner.ca_file());
+    if (const auto control = runner.control_url(); !control.empty()) {
+        environment.push_back("MOCKSERVE_CONTROL_URL=" + control);
+        if (!runner.control_token().empty()) environment.push_back("MOCKSERVE_CONTROL_TOKEN=" + runner.control_token());
+    }
     std::vector<char*> envp, args;
     for (auto& e : environment) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -135,6 +148,9 @@ int run_scenario(int argc, char** argv) {
     const sigset_t signals = block_stop_signals();
 
     scenario::RunnerOptions runner_options;
+    if (options.control) runner_options.control.port = static_cast<std::uint16_t>(*options.control);
+    runner_options.control.bind = options.control_bind;
+    runner_options.watch = options.watch;
     if (!options.quiet) {
         auto mutex = std::make_shared<std::mutex>();
         runner_options.log = [mutex](std::string_view line) {
@@ -158,6 +174,14 @@ int run_scenario(int argc, char** argv) {
         if (!runner->ca_file().empty() && !options.quiet)
             std::cerr << "mockserve: HTTPS clients trust the run's authority in " << runner->ca_file()
                       << " (MOCKSERVE_CA_FILE for the command)\n";
+        if (const auto control = runner->control_url(); !control.empty()) {
+            std::cout << "control " << control << "\n";
+            // Printed whatever --quiet says: nobody can use the API without it.
+            if (!runner->control_token().empty())
+                std::cerr << "mockserve: the control API is bound beyond loopback; every request carries its token "
+                          << runner->control_token()
+                          << " (Authorization: Bearer TOKEN, or ?token=TOKEN; MOCKSERVE_CONTROL_TOKEN for the command)\n";
+        }
         std::cout << "ready" << std::endl;
 
         if (options.command.empty()) {

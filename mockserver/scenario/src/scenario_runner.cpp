@@ -3,6 +3,7 @@
 #include "exchange_journal.hpp"
 #include "request_matcher.hpp"
 #include "control_server.hpp"
+#include "file_watcher.hpp"
 #include "ini_reader.hpp"
 #include "routing.hpp"
 #include "scenario_handler.hpp"
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <iostream>
 #include <random>
 #include <fcntl.h>
 #include <filesystem>
@@ -151,7 +153,40 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
             running.client = std::move(client);
         }
     }
+    notices_ = options.notices;
     start_control(options.control, options.log);
+    if (options.watch) start_watching();
+}
+
+void ScenarioRunner::notice(const std::string& line) const {
+    if (notices_) return notices_(line);
+    std::cerr << line << std::endl;
+}
+
+void ScenarioRunner::start_watching() {
+    std::vector<std::string> files;
+    {
+        std::lock_guard hold(changes_);
+        files = file_scenario_.files;
+    }
+    if (files.empty()) throw std::invalid_argument("watch: the scenario was made in code, it has no file to watch");
+    watcher_ = std::make_unique<detail::FileWatcher>(files, [this] {
+        const auto errors = reload();
+        std::vector<std::string> now;
+        std::string file;
+        {
+            std::lock_guard hold(changes_);
+            now = file_scenario_.files;
+            file = file_scenario_.file;
+        }
+        if (errors.empty()) {
+            notice("mockserve: reloaded " + file);
+        } else {
+            notice("mockserve: " + file + " changed, but was not reloaded; the running scenario stays as it was:");
+            for (const auto& error : errors) notice(error);
+        }
+        watcher_->watch(std::move(now));
+    });
 }
 
 void ScenarioRunner::start_control(const ControlOptions& options, const http::LogSink& log) {
@@ -333,6 +368,7 @@ std::string ScenarioRunner::scenario_text() const {
 std::uint64_t ScenarioRunner::seed() const { return seed_; }
 
 void ScenarioRunner::stop() {
+    watcher_.reset();
     if (control_) control_->stop();
     for (auto& running : servers_) running->server->shutdown();
 }

@@ -39,6 +39,7 @@ namespace mockserve::scenario {
 namespace detail {
 class LiveRouting;
 class ControlServer;
+class FileWatcher;
 }
 
 // The control API: JSON over HTTP on the loopback address (endpoints and
@@ -57,6 +58,14 @@ struct RunnerOptions {
     // Request log lines (Python's format); none by default.
     http::LogSink log;
     ControlOptions control;
+    // Reload (as reload() does) whenever the scenario's file, or a file it
+    // names, changes; a file with mistakes is refused and the run goes on
+    // as it was. Needs a scenario loaded from a file.
+    bool watch = false;
+    // What the runner says about itself while it runs (a reload done or
+    // refused, with the file's FILE:LINE mistakes); standard error when
+    // none is given.
+    http::LogSink notices;
 };
 
 struct ExpectationResult {
@@ -165,6 +174,8 @@ private:
     struct Running;
     Running& find(std::string_view server) const;
     void start_control(const ControlOptions& options, const http::LogSink& log);
+    void start_watching();
+    void notice(const std::string& line) const;
     // Publishes a new routing from file_scenario_ and added_ (under changes_).
     void publish(bool carry_state);
 
@@ -184,6 +195,8 @@ private:
     Journal journal_;
     std::unique_ptr<detail::LiveRouting> live_;
     std::unique_ptr<detail::ControlServer> control_;
+    std::unique_ptr<detail::FileWatcher> watcher_;
+    http::LogSink notices_;
     std::optional<http::CertificateAuthority> authority_;
     std::unique_ptr<TlsFolder> tls_folder_;
     std::string ca_pem_;

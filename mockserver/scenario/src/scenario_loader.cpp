@@ -411,7 +411,7 @@ private:
                 fail(entry.line, key + " cannot be given to a route added at run time: the control API never reads "
                                        "files or runs programs (give the body inline with response.body, or put the "
                                        "route in the scenario file)");
-                actions.emplace_back(key, entry.line);  // refused, not missing
+                if (key != "response.body_file") actions.emplace_back(key, entry.line);  // refused, not missing
                 continue;
             }
             if (key == "static" || key == "cgi") {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+
 namespace mockserve::scenario {
 namespace {
 
@@ -97,6 +100,60 @@ TEST(Journal, JsonHasTheHeadersAsSentAndByLowerCaseName) {
         << json;
     EXPECT_NE(json.find(R"("headers_by_name":{"host":"a","x-id":"1, 2","accept":"text/html"})"), std::string::npos)
         << json;
+}
+
+std::vector<std::uint64_t> sequences(const std::vector<RecordedRequest>& entries) {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : entries) out.push_back(e.sequence);
+    return out;
+}
+
+const auto kNow = std::chrono::steady_clock::time_point{};  // long past: no wait
+const std::function<bool()> kNever = [] { return false; };
+
+TEST(JournalCursor, BringsEachEntryOnceEvenWhenItFinishedLate) {
+    Journal journal;
+    auto cursor = journal.cursor();
+    auto first = request(journal, 0);
+    auto second = request(journal, 0);
+    journal.record(std::move(second));
+    EXPECT_EQ(sequences(journal.wait_recorded(cursor, kNow, kNever)), std::vector<std::uint64_t>{2});
+    // #1 finishes after #2 was read: a cursor by sequence would skip it.
+    journal.record(std::move(first));
+    EXPECT_EQ(sequences(journal.wait_recorded(cursor, kNow, kNever)), std::vector<std::uint64_t>{1});
+    EXPECT_TRUE(journal.wait_recorded(cursor, kNow, kNever).empty());
+}
+
+TEST(JournalCursor, SeesOnlyWhatCameAfterAClear) {
+    Journal journal;
+    auto cursor = journal.cursor();
+    journal.record(request(journal, 0));
+    journal.clear();
+    journal.record(request(journal, 0));
+    EXPECT_EQ(sequences(journal.wait_recorded(cursor, kNow, kNever)), std::vector<std::uint64_t>{2});
+}
+
+TEST(JournalCursor, ADistantCursorGetsWhatTheJournalStillHolds) {
+    Journal journal;
+    auto cursor = journal.cursor();
+    for (int i = 0; i < 16384 + 10; ++i) journal.record(request(journal, 0));
+    const auto entries = journal.wait_recorded(cursor, kNow, kNever);
+    ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.front().sequence, 11u);  // the oldest the ring still names
+    EXPECT_EQ(entries.back().sequence, 16394u);
+}
+
+TEST(JournalCursor, WakeWaitersEndsAWaitWhoseStopHolds) {
+    Journal journal;
+    auto cursor = journal.cursor();
+    std::atomic<bool> stop{false};
+    auto waiting = std::async(std::launch::async, [&] {
+        return journal.wait_recorded(cursor, std::chrono::steady_clock::now() + std::chrono::minutes(1),
+                                     [&] { return stop.load(); });
+    });
+    stop = true;
+    journal.wake_waiters();
+    EXPECT_TRUE(waiting.get().empty());
 }
 
 }  // namespace

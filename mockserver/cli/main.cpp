@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
         }
         if (first == "--help" || first == "-h") {
             std::cout << "mockserve has two modes.\n\n"
-                         "  mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet] [-- COMMAND ARGS...]\n"
+                         "  mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet] [--control PORT]\n"
+                         "            [--control-bind ADDRESS] [--watch] [-- COMMAND ARGS...]\n"
                          "      Starts the fake servers the scenario file declares, prints one line per\n"
                          "      server (NAME URL) and then 'ready'. With a COMMAND it runs it with\n"
                          "      MOCKSERVE_<NAME>_URL in its environment and stops when it ends; without,\n"
@@ -53,6 +54,11 @@ int main(int argc, char** argv) {
                          "      scenario's expectations and prints the report. Exit code: COMMAND's when it\n"
                          "      failed, else 1 if an expectation failed, else 0; 2 for a scenario with\n"
                          "      mistakes (each printed as FILE:LINE: what is wrong).\n"
+                         "      --control PORT serves the control API and the live journal page on\n"
+                         "      127.0.0.1:PORT (0: any free port; printed as 'control URL' before\n"
+                         "      'ready', MOCKSERVE_CONTROL_URL for COMMAND); --control-bind puts it on\n"
+                         "      another address, with a token. --watch reloads the scenario when its file\n"
+                         "      (or a file it names) changes.\n"
                          "      Example: mockserve scenarios/rest-api.ini -- ./integration-test.sh\n\n"
                          "  mockserve [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]\n"
                          "      The drop-in for python3 -m http.server, described below.\n\n"

@@ -120,6 +120,37 @@ TEST(MockserveScenario, RunsACommandWithTheServersUrls) {
     EXPECT_EQ(unmet.wait(), 1);  // nothing was listed or created
 }
 
+TEST(MockserveScenario, ControlPrintsItsUrlBeforeReadyAndGivesItToTheCommand) {
+    test_support::TempDir tmp;
+    const auto seen = tmp.path() / "seen.txt";
+    // The command reads the journal through the control API, as a test in any language would.
+    ChildProcess mockserve({MOCKSERVE_BINARY, kScenarios + "/rest-api.ini", "-q", "--control", "0", "--", "/bin/sh",
+                            "-c",
+                            "curl -s \"$MOCKSERVE_USERS_URL/users\" > /dev/null && "
+                            "curl -s \"$MOCKSERVE_CONTROL_URL/requests?path=/users\" > " + seen.string()});
+    std::vector<std::string> lines;
+    while (auto line = mockserve.read_line()) {
+        lines.push_back(*line);
+        if (*line == "ready") break;
+    }
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_THAT(lines[0], ::testing::MatchesRegex("users http://127\\.0\\.0\\.1:[0-9]+"));
+    EXPECT_THAT(lines[1], ::testing::MatchesRegex("control http://127\\.0\\.0\\.1:[0-9]+"));
+    EXPECT_EQ(mockserve.wait(), 1);  // the expectations do not hold: nothing was created
+    EXPECT_THAT(read_file(seen), ::testing::MatchesRegex("\\[\\{\"seq\":1,\"server\":\"users\",\"route\":\"list\".*\\}\\]"));
+}
+
+TEST(MockserveScenario, TheScenarioCanAskForTheControlApiItself) {
+    test_support::TempDir tmp;
+    tmp.write("c.ini", "[scenario]\ncontrol = 0\n[server a]\n[route a x]\nrequest = GET /x\nresponse = 200\n");
+    ChildProcess mockserve({MOCKSERVE_BINARY, (tmp.path() / "c.ini").string(), "-q"});
+    EXPECT_THAT(mockserve.read_line().value_or(""), ::testing::StartsWith("a http://"));
+    EXPECT_THAT(mockserve.read_line().value_or(""), ::testing::StartsWith("control http://127.0.0.1:"));
+    EXPECT_EQ(mockserve.read_line(), "ready");
+    mockserve.signal(SIGTERM);
+    EXPECT_EQ(mockserve.wait(), 0);
+}
+
 TEST(MockserveScenario, MistakesAreAllReportedAndNothingStarts) {
     test_support::TempDir tmp;
     tmp.write("bad.ini", "[server a]\nport = 99999\n[route b x]\nrequest = GET /x\nresponse = 200\n[what]\n");
@@ -138,7 +169,8 @@ TEST(MockserveScenario, HelpExplainsBothModes) {
     std::string text;
     while (auto line = mockserve.read_line()) text += *line + "\n";
     EXPECT_EQ(mockserve.wait(), 0);
-    EXPECT_THAT(text, HasSubstr("mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet] [-- COMMAND ARGS...]"));
+    EXPECT_THAT(text, HasSubstr("mockserve SCENARIO.ini [--journal FILE.jsonl] [--quiet] [--control PORT]\n"
+                                "            [--control-bind ADDRESS] [--watch] [-- COMMAND ARGS...]"));
     EXPECT_THAT(text, HasSubstr("Example: mockserve scenarios/rest-api.ini -- ./integration-test.sh"));
     EXPECT_THAT(text, HasSubstr("--directory"));
 }

@@ -119,6 +119,24 @@ TEST(FakeServer, WaitsForARequestFromABackgroundClient) {
                                              "1 request received:\n\nGET /users HTTP/1.1\nHost: shop\n"));
 }
 
+// A helper in another language (a browser test, a Python client) steers
+// the same server through its control API.
+TEST(FakeServer, AControlApiForHelpersInOtherLanguages) {
+    mockserve::scenario::RunnerOptions options;
+    options.control.port = 0;
+    FakeServer server(kScenarios + "/rest-api.ini", options);
+    ASSERT_THAT(server.control_url(), StartsWith("http://127.0.0.1:"));
+    const auto port = static_cast<std::uint16_t>(std::stoi(server.control_url().substr(17)));
+    const auto added = mockserve::test_support::exchange(
+        port, "POST /routes HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                  "\r\nX-Mockserve: 1\r\nContent-Length: 51\r\n\r\n[route users tea]\nrequest = GET /tea\nresponse = 418\n");
+    ASSERT_TRUE(added);
+    EXPECT_EQ(added->status, 201);
+    EXPECT_EQ(get(server.url(), "/tea")->status, 418);
+    EXPECT_THAT(server.requests(), ElementsAre(AllOf(Path("/tea"), Route("tea"))));
+    EXPECT_EQ(FakeServer(kScenarios + "/rest-api.ini").control_url(), "");
+}
+
 TEST(FakeServer, VerificationListsTheClosestRequests) {
     FakeServer server(kScenarios + "/checkout.ini");
     post_payment(server.url("api"), R"({"amount": 1})");

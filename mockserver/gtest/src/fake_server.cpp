@@ -22,15 +22,18 @@ scenario::Scenario load(const std::filesystem::path& file) {
 
 }  // namespace
 
-FakeServer::FakeServer(const std::filesystem::path& scenario_file) : runner_(load(scenario_file)) {}
+FakeServer::FakeServer(const std::filesystem::path& scenario_file, scenario::RunnerOptions options)
+    : runner_(load(scenario_file), std::move(options)) {}
 
-FakeServer::FakeServer(const scenario::ScenarioBuilder& builder) : runner_(builder.build()) {}
+FakeServer::FakeServer(const scenario::ScenarioBuilder& builder, scenario::RunnerOptions options)
+    : runner_(builder.build(), std::move(options)) {}
 
-FakeServer::FakeServer(scenario::Scenario scenario) : runner_(std::move(scenario)) {}
+FakeServer::FakeServer(scenario::Scenario scenario, scenario::RunnerOptions options)
+    : runner_(std::move(scenario), std::move(options)) {}
 
 FakeServer::~FakeServer() {
     runner_.stop();  // no request arrives after the last look
-    if (runner_.scenario().unmatched != scenario::Unmatched::fail) return;
+    if (runner_.scenario().unmatched != scenario::Unmatched::fail) return;  // a copy: cheap beside a test
     std::vector<RecordedRequest> unreported;
     for (auto& request : runner_.journal().entries())
         if (request.unmatched && request.sequence > reported_unmatched_up_to_) unreported.push_back(std::move(request));

@@ -282,6 +282,12 @@ ScenarioBuilder& ScenarioBuilder::unmatched(Unmatched rule) {
     return *this;
 }
 
+ScenarioBuilder& ScenarioBuilder::control(std::uint16_t port, const std::string& bind) {
+    scenario_.control = port;
+    scenario_.control_bind = bind;
+    return *this;
+}
+
 ScenarioBuilder& ScenarioBuilder::seed(std::uint64_t seed) {
     scenario_.seed = seed;
     return *this;

@@ -32,9 +32,11 @@ public:
     // From a scenario file, found along the scenario search path when the
     // path is relative (<mockserve/scenario/scenario_search_path.hpp>);
     // throws std::runtime_error listing its mistakes, or where it looked.
-    explicit FakeServer(const std::filesystem::path& scenario_file);
-    explicit FakeServer(const scenario::ScenarioBuilder& builder);
-    explicit FakeServer(scenario::Scenario scenario);
+    // `options`: the runner's (a control API for a helper in another
+    // language, --watch's reloading, a request log).
+    explicit FakeServer(const std::filesystem::path& scenario_file, scenario::RunnerOptions options = {});
+    explicit FakeServer(const scenario::ScenarioBuilder& builder, scenario::RunnerOptions options = {});
+    explicit FakeServer(scenario::Scenario scenario, scenario::RunnerOptions options = {});
     // With [scenario] unmatched = fail, unmatched requests that
     // VerifyExpectations() has not already reported fail the test here.
     ~FakeServer();
@@ -57,6 +59,9 @@ public:
     const std::string& client_key_file(std::string_view server = {}) const;
     // The port of the named server, or of the only one (its host is 127.0.0.1).
     std::uint16_t port(std::string_view server = {}) const;
+    // "http://127.0.0.1:PORT" of the control API (RunnerOptions::control,
+    // or [scenario] control); empty when it is off.
+    std::string control_url() const { return runner_.control_url(); }
     // Every request received so far, in arrival order.
     std::vector<RecordedRequest> requests() const;
     scenario::Journal& journal() { return runner_.journal(); }

@@ -129,6 +129,9 @@ public:
     ScenarioBuilder& unmatched(Unmatched rule);
     // [scenario] seed = N: the random choices of the run, reproducible.
     ScenarioBuilder& seed(std::uint64_t seed);
+    // [scenario] control = PORT (0: any free one), control_bind = ADDRESS
+    // (empty: 127.0.0.1): the run's control API.
+    ScenarioBuilder& control(std::uint16_t port, const std::string& bind = {});
     ExpectBuilder& expect(const std::string& server, const std::string& name);
     Scenario build() const;
 

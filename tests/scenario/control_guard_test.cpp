@@ -23,6 +23,7 @@ const ControlGuard kWithToken{8765, "s3cret"};
 TEST(ControlGuard, ReadsNeedOnlyTheControlAddressAsHost) {
     EXPECT_EQ(kLoopback.refusal("GET", headers({{"Host", "127.0.0.1:8765"}}), {}), std::nullopt);
     EXPECT_EQ(kLoopback.refusal("GET", headers({{"Host", "LocalHost:8765"}}), {}), std::nullopt);
+    EXPECT_EQ(kLoopback.refusal("GET", headers({{"Host", "[::1]:8765"}}), {}), std::nullopt);
     EXPECT_THAT(kLoopback.refusal("GET", headers({{"Host", "attacker.example:8765"}}), {}),
                 Optional(HasSubstr("Host attacker.example:8765 is not the control address")));
     EXPECT_THAT(kLoopback.refusal("GET", headers({{"Host", "127.0.0.1:8766"}}), {}), Optional(HasSubstr("not the control address")));

@@ -23,7 +23,7 @@ bool names_control(std::string_view host, std::uint16_t port, bool any_name) {
     const auto suffix = ":" + std::to_string(port);
     if (host.size() <= suffix.size() || host.substr(host.size() - suffix.size()) != suffix) return false;
     const auto name = host.substr(0, host.size() - suffix.size());
-    return any_name || name == "127.0.0.1" || http::iequals(name, "localhost");
+    return any_name || name == "127.0.0.1" || name == "[::1]" || http::iequals(name, "localhost");
 }
 
 }  // namespace

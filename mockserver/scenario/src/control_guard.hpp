@@ -4,8 +4,9 @@
 //
 // The control port is reachable from every web page the user's browser
 // opens (a page may send requests to 127.0.0.1), so:
-//   - Host must be the control address itself: 127.0.0.1:PORT or
-//     localhost:PORT (any name with :PORT when a token is required). A
+//   - Host must be the control address itself: 127.0.0.1:PORT,
+//     localhost:PORT or [::1]:PORT (any name with :PORT when a token is
+//     required). A
 //     page on another name that resolves to 127.0.0.1 (DNS rebinding)
 //     sends its own name.
 //   - POST, PUT, DELETE and PATCH change the run: refused when they carry

@@ -255,7 +255,7 @@ bool loopback(const std::string& bind) {
 
 }  // namespace
 
-ControlServer::ControlServer(ScenarioRunner& runner, const std::string& bind, std::uint16_t port, http::LogSink log)
+ControlServer::ControlServer(ScenarioRunner& runner, const std::string& bind, std::uint16_t port)
     : runner_(runner) {
     const auto address = bind.empty() ? std::string("127.0.0.1") : bind;
     if (!loopback(address)) guard_.token = make_token();
@@ -265,11 +265,7 @@ ControlServer::ControlServer(ScenarioRunner& runner, const std::string& bind, st
     server_ = std::make_unique<http::ThreadingHTTPServer>(
         http::Address{address, port}, [this] { return std::make_unique<ControlHandler>(*this); }, limits);
     guard_.port = server_->server_port;
-    if (log) {
-        server_->set_log_sink(std::move(log));
-    } else {
-        server_->quiet();
-    }
+    server_->quiet();
     server_->start();
 }
 

@@ -24,8 +24,9 @@ namespace mockserve::scenario::detail {
 class ControlServer {
 public:
     // Binds `bind` (empty: 127.0.0.1) on `port` (0: any free one); a
-    // non-loopback address gets a token, made here.
-    ControlServer(ScenarioRunner& runner, const std::string& bind, std::uint16_t port, http::LogSink log);
+    // non-loopback address gets a token, made here. Its requests are not
+    // logged: a page's polls and streams would bury the scenario's own log.
+    ControlServer(ScenarioRunner& runner, const std::string& bind, std::uint16_t port);
     ~ControlServer();
 
     std::string url() const;

@@ -154,7 +154,7 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
         }
     }
     notices_ = options.notices;
-    start_control(options.control, options.log);
+    start_control(options.control);
     if (options.watch) start_watching();
 }
 
@@ -189,11 +189,11 @@ void ScenarioRunner::start_watching() {
     });
 }
 
-void ScenarioRunner::start_control(const ControlOptions& options, const http::LogSink& log) {
+void ScenarioRunner::start_control(const ControlOptions& options) {
     const auto port = options.port ? options.port : file_scenario_.control;
     if (!port) return;
     const auto& bind = options.bind.empty() ? file_scenario_.control_bind : options.bind;
-    control_ = std::make_unique<detail::ControlServer>(*this, bind, *port, log);
+    control_ = std::make_unique<detail::ControlServer>(*this, bind, *port);
 }
 
 std::string ScenarioRunner::control_url() const { return control_ ? control_->url() : std::string(); }

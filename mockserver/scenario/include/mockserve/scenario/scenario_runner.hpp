@@ -173,7 +173,7 @@ public:
 private:
     struct Running;
     Running& find(std::string_view server) const;
-    void start_control(const ControlOptions& options, const http::LogSink& log);
+    void start_control(const ControlOptions& options);
     void start_watching();
     void notice(const std::string& line) const;
     // Publishes a new routing from file_scenario_ and added_ (under changes_).

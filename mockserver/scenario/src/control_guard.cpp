@@ -20,7 +20,8 @@ bool changes_state(std::string_view method) {
 // "localhost:8080" is the control address on port 8080; with `any_name`, so
 // is "NAME:8080".
 bool names_control(std::string_view host, std::uint16_t port, bool any_name) {
-    const auto suffix = ":" + std::to_string(port);
+    std::string suffix(1, ':');
+    suffix.append(std::to_string(port));
     if (host.size() <= suffix.size() || host.substr(host.size() - suffix.size()) != suffix) return false;
     const auto name = host.substr(0, host.size() - suffix.size());
     return any_name || name == "127.0.0.1" || name == "[::1]" || http::iequals(name, "localhost");

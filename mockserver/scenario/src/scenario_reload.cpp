@@ -6,7 +6,10 @@ namespace {
 
 std::string names(const Scenario& scenario) {
     std::string text;
-    for (const auto& server : scenario.servers) text += (text.empty() ? "" : ", ") + server.name;
+    for (const auto& server : scenario.servers) {
+        if (!text.empty()) text.append(", ");
+        text.append(server.name);
+    }
     return text.empty() ? "none" : text;
 }
 
@@ -33,7 +36,9 @@ std::vector<std::string> reload_refusals(const Scenario& running, const Scenario
         const auto& b = next.servers[i];
         std::string what;
         const auto changed = [&](bool differs, const char* key) {
-            if (differs) what += (what.empty() ? "" : ", ") + std::string(key);
+            if (!differs) return;
+            if (!what.empty()) what.append(", ");
+            what.append(key);
         };
         changed(a.bind != b.bind, "bind");
         changed(a.port != b.port, "port");

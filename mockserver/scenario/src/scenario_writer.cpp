@@ -35,8 +35,14 @@ public:
 
     void conditions(const RequestPattern& request) {
         std::string line;
-        for (std::size_t i = 0; i < request.methods.size(); ++i) line += (i ? "|" : "") + request.methods[i];
-        if (request.path) line += (line.empty() ? "" : " ") + request.path->to_string();
+        for (std::size_t i = 0; i < request.methods.size(); ++i) {
+            if (i) line.push_back('|');
+            line.append(request.methods[i]);
+        }
+        if (request.path) {
+            if (!line.empty()) line.push_back(' ');
+            line.append(request.path->to_string());
+        }
         if (request.path) key("request", line);
         for (const auto& [name, value] : request.query) key("request.query", name + "=" + value);
         for (const auto& [name, value] : request.headers) key("request.header", name + ": " + value.value_or("*"));
@@ -52,8 +58,11 @@ public:
         for (const auto& [name, value] : r.headers) key("response.header", name + ": " + value);
         if (r.template_on) key("response.template", "on");
         if (!r.body.empty()) key("response.body", r.body);
-        if (r.delay.count() || r.delay_max.count())
-            key("response.delay", r.delay_max > r.delay ? duration(r.delay) + ".." + duration(r.delay_max) : duration(r.delay));
+        if (r.delay.count() || r.delay_max.count()) {
+            auto delay = duration(r.delay);
+            if (r.delay_max > r.delay) delay.append("..").append(duration(r.delay_max));
+            key("response.delay", delay);
+        }
         if (r.fault != CannedResponse::Fault::none) {
             std::string fault = r.fault == CannedResponse::Fault::reset ? "reset"
                                 : r.fault == CannedResponse::Fault::close ? "close"
@@ -61,7 +70,7 @@ public:
             if (r.fault_probability < 1.0) {
                 std::ostringstream percent;
                 percent << r.fault_probability * 100;
-                fault += " " + percent.str() + "%";
+                fault.append(" ").append(percent.str()).append("%");
             }
             key("response.fault", fault);
         }

@@ -86,6 +86,12 @@ int get(const ScenarioRunner& runner, const std::string& server, const std::stri
     return response ? response->status : 0;
 }
 
+int post_order(const ScenarioRunner& runner) {
+    const auto response =
+        test_support::exchange(runner.port("api"), "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    return response ? response->status : 0;
+}
+
 boost::json::value json(const RawResponse& response) { return boost::json::parse(response.body); }
 
 std::vector<std::string> paths(const boost::json::value& requests) {
@@ -208,12 +214,12 @@ TEST(ControlApi, ResetBringsBackTheFilesScenario) {
     ScenarioRunner runner(from_text(kScenario));
     EXPECT_EQ(control(runner, "POST", "/routes", kChange, "[route api extra]\nrequest = GET /extra\nresponse = 202\n").status, 201);
     EXPECT_EQ(get(runner, "api", "/extra"), 202);
-    EXPECT_EQ(test_support::exchange(runner.port("api"), "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status, 201);
-    EXPECT_EQ(test_support::exchange(runner.port("api"), "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status, 404);
+    EXPECT_EQ(post_order(runner), 201);
+    EXPECT_EQ(post_order(runner), 404);
     EXPECT_EQ(control(runner, "POST", "/reset", "Content-Type: application/json\r\n", "{}").status, 200);
     EXPECT_EQ(runner.journal().size(), 0u);
     EXPECT_EQ(get(runner, "api", "/extra"), 404);  // the added route is gone
-    EXPECT_EQ(test_support::exchange(runner.port("api"), "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status, 201);
+    EXPECT_EQ(post_order(runner), 201);
 }
 
 TEST(ControlApi, RoutesAddedAtRunTimeWinAndGoAgain) {
@@ -243,12 +249,9 @@ TEST(ControlApi, RoutesAddedAtRunTimeWinAndGoAgain) {
 
 TEST(ControlApi, AddedRoutesGoOnWithTheStatesAndCountsTheyFind) {
     ScenarioRunner runner(from_text(kScenario));
-    const auto order = [&] {
-        return test_support::exchange(runner.port("api"), "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status;
-    };
-    EXPECT_EQ(order(), 201);
+    EXPECT_EQ(post_order(runner), 201);
     EXPECT_EQ(control(runner, "POST", "/routes", kChange, "[route api other]\nrequest = GET /other\nresponse = 200\n").status, 201);
-    EXPECT_EQ(order(), 404);  // `create` answered its one time before the route was added
+    EXPECT_EQ(post_order(runner), 404);  // `create` answered its one time before the route was added
 }
 
 TEST(ControlApi, AddedRoutesAreCannedOnlyAndMistakesSayWhere) {

@@ -108,14 +108,18 @@ private:
     std::vector<std::string> lines_;
 };
 
+RunnerOptions watching(Notices& notices) {
+    RunnerOptions options;
+    options.watch = true;
+    options.notices = notices.sink();
+    return options;
+}
+
 TEST(ScenarioWatch, AnEditedFileIsReloadedAndABrokenOneRefused) {
     TempDir dir;
     const auto file = dir.write("s.ini", kFile);
     Notices notices;
-    RunnerOptions options;
-    options.watch = true;
-    options.notices = notices.sink();
-    ScenarioRunner runner(load_scenario(file).scenario.value(), options);
+    ScenarioRunner runner(load_scenario(file).scenario.value(), watching(notices));
     EXPECT_EQ(body(runner, "/hello"), "200 hello");
     dir.write("s.ini", with(kFile, "response.body = hello", "response.body = edited"));
     EXPECT_THAT(notices.wait_for("reloaded"), ElementsAre("mockserve: reloaded " + file.string()));
@@ -137,10 +141,7 @@ TEST(ScenarioWatch, AFileTheScenarioNamesCountsToo) {
     const auto file = dir.write("s.ini", "[server api]\n[route api b]\nrequest = GET /b\nresponse = 200\n"
                                          "response.body_file = body.txt\n");
     Notices notices;
-    RunnerOptions options;
-    options.watch = true;
-    options.notices = notices.sink();
-    ScenarioRunner runner(load_scenario(file).scenario.value(), options);
+    ScenarioRunner runner(load_scenario(file).scenario.value(), watching(notices));
     EXPECT_EQ(body(runner, "/b"), "200 first");
     dir.write("body.txt", "second");
     notices.wait_for("reloaded");

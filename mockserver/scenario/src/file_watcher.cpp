@@ -13,7 +13,7 @@
 
 namespace mockserve::scenario::detail {
 
-FileWatcher::FileWatcher(std::vector<std::string> files, std::function<void()> changed) : changed_(std::move(changed)) {
+FileWatcher::FileWatcher(std::vector<std::string> files, Changed changed) : changed_(std::move(changed)) {
     inotify_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (inotify_ < 0 || wake_ < 0) {
@@ -80,7 +80,7 @@ void FileWatcher::run() {
                 differs = now != baseline_;
                 if (differs) baseline_ = std::move(now);
             }
-            if (differs) changed_();
+            if (differs) watch(changed_());
             continue;
         }
         alignas(inotify_event) char buffer[4096];

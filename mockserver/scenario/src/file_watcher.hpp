@@ -8,8 +8,8 @@
 // one: the callback comes once the folders have been quiet for
 // kQuiet, and only when some file's content differs from what it was at
 // the last callback (an editor that touches a file without changing it
-// reloads nothing). The callback runs on the watcher's own thread, and
-// may call watch() with a new list (a reload can name other files).
+// reloads nothing). The callback runs on the watcher's own thread and
+// returns the files to watch from then on (a reload can name others).
 
 #include <chrono>
 #include <functional>
@@ -25,19 +25,19 @@ public:
     static constexpr std::chrono::milliseconds kQuiet{100};
 
     // Throws std::runtime_error when inotify is not available.
-    FileWatcher(std::vector<std::string> files, std::function<void()> changed);
+    using Changed = std::function<std::vector<std::string>()>;
+    FileWatcher(std::vector<std::string> files, Changed changed);
     ~FileWatcher();
     FileWatcher(const FileWatcher&) = delete;
     FileWatcher& operator=(const FileWatcher&) = delete;
 
+private:
     // Watches these files from now on (their content now is the baseline).
     void watch(std::vector<std::string> files);
-
-private:
     void run();
     std::string contents() const;  // every file's bytes, for comparing
 
-    std::function<void()> changed_;
+    Changed changed_;
     mutable std::mutex mutex_;
     std::vector<std::string> files_;
     std::string baseline_;

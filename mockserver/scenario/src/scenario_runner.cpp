@@ -185,7 +185,7 @@ void ScenarioRunner::start_watching() {
             notice("mockserve: " + file + " changed, but was not reloaded; the running scenario stays as it was:");
             for (const auto& error : errors) notice(error);
         }
-        watcher_->watch(std::move(now));
+        return now;
     });
 }
 

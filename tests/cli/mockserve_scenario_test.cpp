@@ -151,6 +151,28 @@ TEST(MockserveScenario, TheScenarioCanAskForTheControlApiItself) {
     EXPECT_EQ(mockserve.wait(), 0);
 }
 
+TEST(MockserveScenario, WatchReloadsAnEditedScenarioAndRefusesABrokenOne) {
+    test_support::TempDir tmp;
+    const auto file = tmp.write("w.ini", "[server a]\n[route a x]\nrequest = GET /x\nresponse = 200\nresponse.body = one\n");
+    ChildProcess mockserve({MOCKSERVE_BINARY, file.string(), "-q", "--watch"});
+    const auto servers = read_servers(mockserve);
+    const auto body = [&] {
+        const auto response = test_support::exchange(servers.at("a"), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        return response ? response->body : std::string("no answer");
+    };
+    EXPECT_EQ(body(), "one");
+    tmp.write("w.ini", "[server a]\n[route a x]\nrequest = GET /x\nresponse = 200\nresponse.body = two\n");
+    EXPECT_EQ(mockserve.read_stderr_line(), "mockserve: reloaded " + file.string());
+    EXPECT_EQ(body(), "two");
+    tmp.write("w.ini", "[server a]\n[route a x]\nrequest = GET /x\nresponse = 2000\n");
+    EXPECT_EQ(mockserve.read_stderr_line(),
+              "mockserve: " + file.string() + " changed, but was not reloaded; the running scenario stays as it was:");
+    EXPECT_EQ(mockserve.read_stderr_line(), file.string() + ":4: response status must be 100-599, not '2000'");
+    EXPECT_EQ(body(), "two");
+    mockserve.signal(SIGTERM);
+    EXPECT_EQ(mockserve.wait(), 0);
+}
+
 TEST(MockserveScenario, MistakesAreAllReportedAndNothingStarts) {
     test_support::TempDir tmp;
     tmp.write("bad.ini", "[server a]\nport = 99999\n[route b x]\nrequest = GET /x\nresponse = 200\n[what]\n");

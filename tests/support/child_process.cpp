@@ -42,23 +42,37 @@ ChildProcess::~ChildProcess() {
     ::close(stderr_);
 }
 
-std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds wait) {
+namespace {
+
+// The next line of `fd` (without '\n'), `pending` holding what came after
+// the last one; nothing at its end or after `wait`.
+std::optional<std::string> next_line(int fd, std::string& pending, std::chrono::milliseconds wait) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (true) {
-        if (const auto lf = pending_.find('\n'); lf != std::string::npos) {
-            auto line = pending_.substr(0, lf);
-            pending_.erase(0, lf + 1);
+        if (const auto lf = pending.find('\n'); lf != std::string::npos) {
+            auto line = pending.substr(0, lf);
+            pending.erase(0, lf + 1);
             return line;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return std::nullopt;
-        pollfd p{stdout_, POLLIN, 0};
+        pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
         char buffer[4096];
-        const auto n = ::read(stdout_, buffer, sizeof buffer);
+        const auto n = ::read(fd, buffer, sizeof buffer);
         if (n <= 0) return std::nullopt;
-        pending_.append(buffer, static_cast<std::size_t>(n));
+        pending.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+}  // namespace
+
+std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds wait) {
+    return next_line(stdout_, pending_, wait);
+}
+
+std::optional<std::string> ChildProcess::read_stderr_line(std::chrono::milliseconds wait) {
+    return next_line(stderr_, pending_stderr_, wait);
 }
 
 std::string ChildProcess::read_stderr() {

@@ -20,7 +20,10 @@ public:
     // The next line of standard output (without '\n'), or nothing at end of
     // output or after `wait`.
     std::optional<std::string> read_line(std::chrono::milliseconds wait = std::chrono::seconds(10));
-    // All of standard error so far, and until the child closes it.
+    // The next line of standard error, as read_line() reads standard output.
+    std::optional<std::string> read_stderr_line(std::chrono::milliseconds wait = std::chrono::seconds(10));
+    // All of standard error so far, and until the child closes it (what
+    // read_stderr_line() has read is not in it).
     std::string read_stderr();
     void signal(int number);
     // Waits for the exit; the exit code, 128+N for signal N, or nothing after `wait`.
@@ -31,6 +34,7 @@ private:
     int stdout_ = -1;
     int stderr_ = -1;
     std::string pending_;
+    std::string pending_stderr_;
     std::optional<int> status_;
 };
 

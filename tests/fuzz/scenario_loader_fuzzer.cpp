@@ -8,6 +8,10 @@
 //   - a canned response it accepts can be sent as it is: a status of three
 //     digits, field names that are tokens, no CR, LF or NUL in a value or
 //     the reason (a scenario cannot split its own responses).
+//   - read as routes added to a running scenario (the control API's
+//     POST /routes, whose body comes over the network), the same text
+//     gives routes or located errors, and every route it gives is a canned
+//     response: never a static tree or CGI scripts.
 // Relative paths resolve against a folder that does not exist, so that no
 // input reaches the machine's files through them.
 
@@ -81,6 +85,29 @@ void check_canned(const Scenario& scenario) {
     }
 }
 
+// The scenario the added routes join: two servers, "api" with a route.
+const Scenario& running() {
+    static const Scenario scenario = parse_scenario("[server api]\n[route api hello]\nrequest = GET /hello\n"
+                                                    "response = 200\n[server admin]\n",
+                                                    kLabel, "/nonexistent/mockserve-fuzz")
+                                         .scenario.value();
+    return scenario;
+}
+
+void check_added_routes(std::string_view text, int lines) {
+    const auto added = parse_added_routes(text, kLabel, running());
+    check_property(added.ok() != added.routes.empty(), "added routes or errors, never both, never neither");
+    for (const auto& error : added.errors) check_property(is_located(error, lines), "every error has FILE:LINE of the text");
+    Scenario joined;
+    for (const auto& [server, route] : added.routes) {
+        check_property(std::holds_alternative<CannedResponse>(route.action),
+                       "a route added at run time is a canned response, never a static tree or CGI scripts");
+        check_property(server == "api" || server == "admin", "an added route names a server of the scenario");
+        joined.servers.emplace_back().routes.push_back(route);
+    }
+    check_canned(joined);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -91,5 +118,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const int lines = line_count(text);
     for (const auto& error : result.errors) check_property(is_located(error, lines), "every error has FILE:LINE of the text");
     if (result.scenario) check_canned(*result.scenario);
+    check_added_routes(text, lines);
     return 0;
 }

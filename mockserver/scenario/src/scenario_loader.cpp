@@ -89,21 +89,23 @@ public:
         // Checked as they will run: in front of the servers' own routes.
         Scenario probe = *running_;
         std::vector<std::size_t> added(probe.servers.size(), 0);
-        for (auto& [server, line, route] : routes_) {
-            auto* spec = const_cast<ServerSpec*>(probe.find_server(server));
-            if (!spec) {
-                fail(line, "route '" + route.name + "' names server '" + server + "', which the scenario does not have");
+        for (const auto& pending : routes_) {
+            const auto& name = pending.route.name;  // clang 14 cannot capture a structured binding
+            const auto spec = std::find_if(probe.servers.begin(), probe.servers.end(),
+                                           [&](const ServerSpec& s) { return s.name == pending.server; });
+            if (spec == probe.servers.end()) {
+                fail(pending.line, "route '" + name + "' names server '" + pending.server +
+                                       "', which the scenario does not have");
                 continue;
             }
-            const auto taken = std::find_if(spec->routes.begin(), spec->routes.end(),
-                                            [&](const Route& r) { return r.name == route.name; });
-            if (taken != spec->routes.end()) {
-                fail(line, "server '" + server + "' already has a route named '" + route.name +
-                               "' (one added at run time is removed with DELETE /routes/" + server + "/" + route.name + ")");
+            if (std::any_of(spec->routes.begin(), spec->routes.end(), [&](const Route& r) { return r.name == name; })) {
+                fail(pending.line, "server '" + pending.server + "' already has a route named '" + name +
+                                       "' (one added at run time is removed with DELETE /routes/" + pending.server +
+                                       "/" + name + ")");
                 continue;
             }
-            auto& count = added[static_cast<std::size_t>(spec - probe.servers.data())];
-            spec->routes.insert(spec->routes.begin() + static_cast<std::ptrdiff_t>(count++), route);
+            auto& count = added[static_cast<std::size_t>(spec - probe.servers.begin())];
+            spec->routes.insert(spec->routes.begin() + static_cast<std::ptrdiff_t>(count++), pending.route);
         }
         if (errors_.empty()) {
             const auto at = [this](int line) { return label_ + ":" + std::to_string(line); };

@@ -1,7 +1,11 @@
 #pragma once
+// The modes of the mockserve command, and what they share.
+
+#include <mockserve/scenario/scenario_runner.hpp>
 
 #include <csignal>
-// The two modes of the mockserve command.
+#include <string>
+#include <vector>
 
 namespace mockserve::cli {
 
@@ -11,6 +15,18 @@ int run_drop_in(int argc, char** argv);
 // `mockserve SCENARIO.ini [--journal FILE] [--quiet] [--control PORT] [--control-bind ADDRESS]
 // [--watch] [-- COMMAND ARGS...]`.
 int run_scenario(int argc, char** argv);
+// `mockserve record --target URL [--port N] [--out FILE.ini] [--match-headers NAME,...]
+// [--body-dir DIR] [--keep-secrets] [--ca-file FILE] [--insecure] [--quiet] [-- COMMAND ARGS...]`.
+int run_record(int argc, char** argv);
+// Runs `command` with the runner's servers' URLs (and, with TLS, the files
+// a client needs; the control API's URL) in its environment; returns its
+// exit code (128+N if killed by signal N). SIGINT and SIGTERM, taken from
+// `signals` by sigwait(), are passed on.
+int run_command(const std::vector<std::string>& command, const scenario::ScenarioRunner& runner, const sigset_t& signals);
+// Splits argv at "--": what follows is the command (empty when there is
+// no "--"); returns where it split, or -1 (after saying why) for a "--"
+// with nothing after it.
+int split_command(int argc, char** argv, std::vector<std::string>& command);
 // Blocks SIGINT and SIGTERM (and SIGCHLD) in this thread and every thread it
 // starts, so that sigwait() gets them; returns the set.
 sigset_t block_stop_signals();

@@ -60,6 +60,15 @@ int main(int argc, char** argv) {
                          "      another address, with a token. --watch reloads the scenario when its file\n"
                          "      (or a file it names) changes.\n"
                          "      Example: mockserve scenarios/rest-api.ini -- ./integration-test.sh\n\n"
+                         "  mockserve record --target URL [--port N] [--out FILE.ini] [--match-headers NAME,...]\n"
+                         "            [--body-dir DIR] [--keep-secrets] [--ca-file FILE] [--insecure] [-q]\n"
+                         "            [-- COMMAND ARGS...]\n"
+                         "      A proxy in front of URL (printed as 'recorded URL', then 'ready'). When it\n"
+                         "      stops (Ctrl-C, SIGTERM, or COMMAND's end) it writes what passed through as a\n"
+                         "      scenario file (FILE.ini, replaced; recording.ini by default) that replays it:\n"
+                         "      a route per distinct request, bodies that are not short text in files under\n"
+                         "      DIR. Credentials are written as REDACTED unless --keep-secrets is given.\n"
+                         "      Example: mockserve record --target https://staging.example.com --out api.ini\n\n"
                          "  mockserve [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]\n"
                          "      The drop-in for python3 -m http.server, described below.\n\n"
                          "  mockserve --version\n"
@@ -67,6 +76,7 @@ int main(int argc, char** argv) {
                          "  The manual: man mockserve; the scenario format: scenarios/README.md.\n\n";
             return mockserve::cli::run_drop_in(argc, argv);
         }
+        if (first == "record") return mockserve::cli::run_record(argc, argv);
         if (!first.empty() && first[0] != '-' && !is_port(first)) return mockserve::cli::run_scenario(argc, argv);
     }
     return mockserve::cli::run_drop_in(argc, argv);

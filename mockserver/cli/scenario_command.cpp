@@ -39,18 +39,8 @@ struct ScenarioOptions {
 };
 
 int parse(int argc, char** argv, ScenarioOptions& options) {
-    // Everything after "--" is the command, untouched.
-    int split = argc;
-    for (int i = 1; i < argc; ++i)
-        if (std::string_view(argv[i]) == "--") {
-            split = i;
-            break;
-        }
-    for (int i = split + 1; i < argc; ++i) options.command.emplace_back(argv[i]);
-    if (split < argc && options.command.empty()) {
-        std::cerr << "mockserve: nothing after '--': give the command to run\n";
-        return kUsageError;
-    }
+    const int split = split_command(argc, argv, options.command);
+    if (split < 0) return kUsageError;
     po::options_description visible;
     visible.add_options()("journal", po::value(&options.journal))("quiet,q", po::bool_switch(&options.quiet))(
         "control", po::value<unsigned>())("control-bind", po::value(&options.control_bind))(
@@ -81,9 +71,24 @@ std::string server_variable(const std::string& server, std::string_view what) {
     return name + "_" + std::string(what);
 }
 
-// Runs the command with the servers' URLs (and, with TLS, the files a client
-// needs) in its environment; returns its exit code (128+N if killed by
-// signal N). SIGINT and SIGTERM are passed on.
+}  // namespace
+
+int split_command(int argc, char** argv, std::vector<std::string>& command) {
+    // Everything after "--" is the command, untouched.
+    int split = argc;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--") {
+            split = i;
+            break;
+        }
+    for (int i = split + 1; i < argc; ++i) command.emplace_back(argv[i]);
+    if (split < argc && command.empty()) {
+        std::cerr << "mockserve: nothing after '--': give the command to run\n";
+        return -1;
+    }
+    return split;
+}
+
 int run_command(const std::vector<std::string>& command, const scenario::ScenarioRunner& runner,
                 const sigset_t& signals) {
     std::vector<std::string> environment;
@@ -134,8 +139,6 @@ int run_command(const std::vector<std::string>& command, const scenario::Scenari
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
 }
-
-}  // namespace
 
 int run_scenario(int argc, char** argv) {
     ScenarioOptions options;

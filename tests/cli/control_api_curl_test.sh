@@ -97,7 +97,7 @@ printf '[route users files]\nrequest = GET /files/*\nstatic = /etc\n' |
   curl -s -X POST -H 'X-Mockserve: 1' --data-binary @- "$MOCKSERVE_CONTROL_URL/routes" | jq -r '.errors[]'
 # README:end control-add-static
 )
-expect add-static "$refused" "request body:3: static cannot be given to a route added at run time: the control API never reads files or runs programs (give the body inline with response.body, or put the route in the scenario file)"
+expect add-static "$refused" "request body:3: static cannot be given to a route added at run time: the control API never reads files, runs programs or reaches other servers (give the body inline with response.body, or put the route in the scenario file)"
 
 verdicts=$(
 # README:begin control-expectations

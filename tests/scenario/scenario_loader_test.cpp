@@ -247,7 +247,7 @@ TEST(ScenarioLoader, MistakesAreListedInLineOrder) {
                                        "order.ini", kScenarios);
     EXPECT_THAT(result.errors,
                 ElementsAre("order.ini:2: route 'r' names server 'ghost', which is not declared",
-                            "order.ini:5: route 'a' has no action: give it response = STATUS, static = DIR or cgi = DIR",
+                            "order.ini:5: route 'a' has no action: give it response = STATUS, static = DIR, cgi = DIR or proxy = URL",
                             "order.ini:9: response status must be 100-599, not '9000'"));
 }
 

@@ -1,6 +1,7 @@
 #include <mockserve/scenario/journal.hpp>
 
 #include "time_text.hpp"
+#include "utf8.hpp"
 
 #include <boost/json.hpp>
 
@@ -13,18 +14,6 @@
 namespace mockserve::scenario {
 
 namespace {
-
-bool valid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const std::size_t extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
-        if (extra == 4 || (extra > 0 && i + extra >= text.size())) return false;
-        for (std::size_t k = 1; k <= extra; ++k)
-            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-        i += extra + 1;
-    }
-    return true;
-}
 
 std::string base64(std::string_view data) {
     static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -257,7 +246,7 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["version"] = r.version;
     o["headers"] = pairs(r.headers);
     o["headers_by_name"] = by_name(r.headers);
-    if (valid_utf8(r.body)) {
+    if (detail::valid_utf8(r.body)) {
         o["body"] = r.body;
     } else {
         o["body_base64"] = base64(r.body);
@@ -285,6 +274,13 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["unmatched"] = r.unmatched;
     o["delay_ms"] = r.delay.count();
     o["fault"] = r.fault.empty() ? boost::json::value(nullptr) : boost::json::value(r.fault);
+    if (!r.upstream.empty()) {
+        o["upstream"] = boost::json::object{
+            {"url", r.upstream},
+            {"status", r.upstream_status},
+            {"time_us", r.upstream_time.count()},
+            {"error", r.upstream_error.empty() ? boost::json::value(nullptr) : boost::json::value(r.upstream_error)}};
+    }
     if (!r.state.empty()) {
         o["state"] = r.state;
         o["next_state"] = r.next_state;

@@ -51,6 +51,14 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
         if (r.delay.count() > 0) os << " delayed " << r.delay.count() << " ms";
         if (!r.fault.empty()) os << (r.delay.count() > 0 ? "," : "") << " fault " << r.fault;
     }
+    if (!r.upstream.empty()) {
+        os << "\n-- forwarded to " << r.upstream << ": ";
+        if (r.upstream_status) {
+            os << r.upstream_status << " in " << r.upstream_time.count() << " us";
+        } else {
+            os << r.upstream_error;
+        }
+    }
     if (!r.state.empty()) {
         os << "\n-- state " << r.state;
         if (r.next_state != r.state) os << " -> " << r.next_state;

@@ -90,6 +90,8 @@ bool matches(const RequestPattern& p, const RequestFacts& r, std::vector<std::st
 
 RouteTable::RouteTable(const std::vector<Route>& routes) : routes_(routes) {
     for (std::size_t i = 0; i < routes.size(); ++i) {
+        const auto& r = routes[i].request;
+        reads_body_ = reads_body_ || r.body || r.body_contains || r.body_regex || r.json;
         const auto& path = routes[i].request.path;
         if (path && path->kind == PathPattern::Kind::exact) {
             exact_[path->text].push_back(i);

@@ -53,11 +53,15 @@ public:
     // conditions, file order on ties) and what failed, as text.
     std::string explain_miss(const RequestFacts& request, const RouteGate* gate = nullptr,
                              std::size_t at_most = 3) const;
+    // Whether some route's conditions look at the body: then a request's
+    // body is read before a route is chosen (a proxy route streams it otherwise).
+    bool reads_body() const { return reads_body_; }
 
 private:
     const std::vector<Route>& routes_;
     std::unordered_map<std::string, std::vector<std::size_t>> exact_;
     std::vector<std::size_t> others_;
+    bool reads_body_ = false;
 };
 
 }  // namespace mockserve::scenario::detail

@@ -35,7 +35,7 @@ public:
     // afresh (a start, a reload, a reset). Throws std::invalid_argument when
     // a route cannot be prepared (a template that does not compile).
     Routing(Scenario scenario, const std::vector<std::size_t>& added, Journal& journal, std::uint64_t seed,
-            const Routing* carried);
+            const Routing* carried, ProxyResources& proxies);
     Routing(const Routing&) = delete;
     Routing& operator=(const Routing&) = delete;
 

@@ -1,6 +1,7 @@
 #include "scenario_handler.hpp"
 
 #include "file_routes.hpp"
+#include "proxy_resources.hpp"
 #include "routing.hpp"
 
 #include <mockserve/detail/text.hpp>
@@ -51,6 +52,11 @@ std::shared_ptr<const http::PacedBody> paced_body(const CannedResponse& response
     return paced;
 }
 
+// A proxy route streams a body larger than this (when no route looks at
+// bodies); a smaller one is read first, so that a request can be sent again
+// when a pooled connection turns out closed.
+constexpr std::uint64_t kStreamedBodyAbove = 64 * 1024;
+
 bool paces(const CannedResponse& response) { return !response.events.empty() || response.chunk_size > 0; }
 
 class StateGate final : public RouteGate {
@@ -72,14 +78,23 @@ ResponseShape ResponseShape::of(const CannedResponse& response) {
         shape.chunked = shape.chunked || http::iequals(name, "Transfer-Encoding");  // only "chunked" loads
         shape.has_length = shape.has_length || http::iequals(name, "Content-Length");
         shape.has_type = shape.has_type || http::iequals(name, "Content-Type");
+        shape.has_server = shape.has_server || http::iequals(name, "Server");
+        shape.has_date = shape.has_date || http::iequals(name, "Date");
     }
     return shape;
 }
 
-ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state)
+ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state,
+                             ProxyResources* proxy_resources)
     : spec(server), index(index), routes(server.routes), journal(journal), state(state) {
     for (const auto& route : server.routes) {
         auto& plan = plans.emplace_back();
+        auto& proxy = proxies.emplace_back();
+        if (const auto* forwarding = std::get_if<Proxy>(&route.action)) {
+            if (!proxy_resources) throw std::invalid_argument("route " + route.name + ": a proxy route needs a runner");
+            proxy = proxy_resources->prepare(server.name, route, *forwarding);
+            continue;
+        }
         const auto* canned = std::get_if<CannedResponse>(&route.action);
         if (!canned) continue;
         plan.shape = ResponseShape::of(*canned);
@@ -145,7 +160,14 @@ void ScenarioHandler::handle_one_request() {
         record.received = std::chrono::system_clock::now();
     }
     auto [decoded_path, query] = split_target(target_);
-    std::string body = rfile.read();
+    // The body is read before a route is chosen when a condition looks at
+    // it, or when it is small; a proxy route streams a large one otherwise.
+    bool body_whole = context_->routes.reads_body() || !headers.contains("Transfer-Encoding");
+    if (body_whole && !context_->routes.reads_body()) {
+        const auto length = http::detail::parse_decimal(headers.get("Content-Length", "0"));
+        body_whole = !length || *length <= kStreamedBodyAbove;
+    }
+    std::string body = body_whole ? rfile.read() : std::string();
 
     RequestFacts facts;
     facts.method = command;
@@ -156,6 +178,11 @@ void ScenarioHandler::handle_one_request() {
     auto [index, explanation, trace] = context_->choose(facts);
 
     const Route* route = index ? &context_->spec.routes[*index] : nullptr;
+    const bool proxy = route && std::holds_alternative<Proxy>(route->action);
+    if (!body_whole && !proxy) {
+        body = rfile.read();  // every other kind takes the body whole
+        body_whole = true;
+    }
     const bool callback = route && std::holds_alternative<Callback>(route->action);
     const bool files = route && (std::holds_alternative<StaticTree>(route->action) ||
                                  std::holds_alternative<CgiScripts>(route->action));
@@ -197,7 +224,7 @@ void ScenarioHandler::handle_one_request() {
             record.tls.reset();
         }
         record.body_size = body.size();
-        record.body = callback || templates ? body : std::move(body);
+        record.body = callback || templates || proxy ? body : std::move(body);
         record.explanation = explanation;
         record.unmatched = !route;
         record.state = std::move(trace.seen);
@@ -212,6 +239,7 @@ void ScenarioHandler::handle_one_request() {
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));
+    if (proxy) return forward(*index, std::move(body), body_whole);
     answer(*index, std::get<CannedResponse>(route->action), plan->shape, template_request ? &*template_request : nullptr);
 }
 
@@ -245,7 +273,16 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
 
     const auto& plan = context_->plans[route];
     const auto* templates = request ? &*plan.templates : nullptr;
-    send_response(response.status, response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason));
+    auto reason = response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason);
+    if (shape.has_server || shape.has_date) {
+        // send_response() without the fields the route gives itself.
+        log_request(response.status);
+        send_response_only(response.status, std::move(reason));
+        if (!shape.has_server) send_header("Server", version_string());
+        if (!shape.has_date) send_header("Date", date_time_string());
+    } else {
+        send_response(response.status, std::move(reason));
+    }
     std::string value;
     for (std::size_t i = 0; i < response.headers.size(); ++i) {
         const auto& [name, given] = response.headers[i];
@@ -315,6 +352,24 @@ http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index
         handler = std::make_unique<StaticRoute>(std::get<StaticTree>(route.action).directory, std::move(mount));
     }
     return *handler;
+}
+
+}  // namespace mockserve::scenario::detail
+
+namespace mockserve::scenario::detail {
+
+void ScenarioHandler::forward(std::size_t route, std::string body, bool whole) {
+    const auto& proxy = *context_->proxies[route];
+    ProxiedRequest request;
+    request.route = context_->spec.routes[route].name;
+    request.target = target_;
+    request.body_read = std::move(body);
+    request.body_whole = whole;
+    request.client_tls = tls != nullptr;
+    RecordedRequest scratch;  // the journal is off: the facts go nowhere
+    auto& journal = context_->journal.enabled() ? record_ : scratch;
+    proxy.serve(*this, std::move(request), journal, context_->journal.limits().max_body_bytes,
+                [this] { abort_connection(false); });
 }
 
 }  // namespace mockserve::scenario::detail

@@ -11,6 +11,7 @@
 // record; the journal is fed from those records (exchange_journal.hpp), not
 // from here.
 
+#include "proxy_route.hpp"
 #include "request_matcher.hpp"
 #include "response_template.hpp"
 #include "scenario_state.hpp"
@@ -33,6 +34,8 @@ struct ResponseShape {
     bool chunked = false;     // Transfer-Encoding: chunked (the server frames the chunks)
     bool has_length = false;  // a Content-Length is given
     bool has_type = false;    // a Content-Type is given
+    bool has_server = false;  // a Server is given: it replaces mockserve's (a recorded one, "nginx")
+    bool has_date = false;    // a Date is given: it replaces the current one
     static ResponseShape of(const CannedResponse& response);
 };
 
@@ -44,8 +47,13 @@ struct RouteChoice {
 };
 
 // What the handlers of one server share; it outlives them.
+class ProxyResources;
+
 struct ServerContext {
-    ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state);
+    // `proxies`: where proxy routes get their upstream pools and recordings
+    // (null: a scenario without proxy routes).
+    ServerContext(const ServerSpec& server, std::size_t index, Journal& journal, ScenarioState& state,
+                  ProxyResources* proxies);
     // The first route that matches and may answer now; with stateful routes,
     // choosing, counting and moving the machine are one step under the
     // state's lock, so racing requests see each other's effects.
@@ -63,6 +71,7 @@ struct ServerContext {
         std::shared_ptr<const http::PacedBody> paced;  // chunks or events whose text never changes
     };
     std::vector<CannedPlan> plans;  // by route index (empty plans for the other kinds)
+    std::vector<std::unique_ptr<ProxyRoute>> proxies;  // by route index (null for the other kinds)
 };
 
 // The Server header of every scenario server: "mockserve/VERSION".
@@ -85,6 +94,8 @@ private:
     void answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
                 const TemplateRequest* request);
     void answer_no_route(const std::string& explanation);
+    // A proxy route: `body` is what was read of the body, `whole` whether that is all of it.
+    void forward(std::size_t route, std::string body, bool whole);
     // The handler of a static or cgi route, made on its first request.
     http::BaseHTTPRequestHandler& files_for(std::size_t route_index);
 

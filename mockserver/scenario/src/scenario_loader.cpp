@@ -3,6 +3,7 @@
 #include "ini_reader.hpp"
 #include "scenario_syntax.hpp"
 #include "scenario_validation.hpp"
+#include "upstream_url.hpp"
 
 #include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/detail/text.hpp>
@@ -402,18 +403,25 @@ private:
         route.name = name;
         route.line = section.line;
         std::optional<CannedResponse> canned;
+        std::optional<Proxy> proxy;
         std::vector<std::pair<std::string, int>> actions;  // kind, line
         std::optional<int> body_line;
         for (const auto& entry : section.entries) {
             const auto& key = entry.key;
             if (read_condition(entry, route.request)) continue;
             route_key_lines_.emplace(std::make_tuple(server, name, key), entry.line);
-            if (running_ && (key == "static" || key == "cgi" || key == "response.body_file")) {
+            const bool proxy_key = key == "proxy" || key.rfind("proxy.", 0) == 0;
+            if (running_ && (key == "static" || key == "cgi" || key == "response.body_file" || proxy_key)) {
                 // A way in for any web page the user visits, otherwise.
                 fail(entry.line, key + " cannot be given to a route added at run time: the control API never reads "
-                                       "files or runs programs (give the body inline with response.body, or put the "
-                                       "route in the scenario file)");
-                if (key != "response.body_file") actions.emplace_back(key, entry.line);  // refused, not missing
+                                       "files, runs programs or reaches other servers (give the body inline with "
+                                       "response.body, or put the route in the scenario file)");
+                if (key == "static" || key == "cgi" || key == "proxy") actions.emplace_back(key, entry.line);  // refused, not missing
+                continue;
+            }
+            if (proxy_key) {
+                if (key == "proxy") actions.emplace_back(key, entry.line);
+                read_proxy_key(entry, proxy.has_value() ? *proxy : proxy.emplace());
                 continue;
             }
             if (key == "static" || key == "cgi") {
@@ -455,7 +463,8 @@ private:
                                    "response.reason, response.header, response.body, response.body_file, "
                                    "response.template, response.delay, response.fault, response.chunk_size, "
                                    "response.chunk_delay, response.event, response.event_delay, "
-                                   "response.event_repeat, static, cgi");
+                                   "response.event_repeat, static, cgi, proxy, proxy.strip_prefix, proxy.header, "
+                                   "proxy.ca_file, proxy.insecure, proxy.timeout, proxy.record");
                 continue;
             }
             if (!canned) {
@@ -500,6 +509,7 @@ private:
                         std::ostringstream content;
                         content << in.rdbuf();
                         canned->body = content.str();
+                        canned->body_file = file.string();  // absolute: the text loads back from anywhere
                     }
                 }
             } else if (key == "response.delay") {
@@ -545,13 +555,74 @@ private:
             }
         }
         if (canned) route.action = std::move(*canned);
+        if (proxy) {
+            if (proxy->url.empty() && !running_) {
+                fail(section.line, "route '" + name + "' has proxy.* keys but no proxy = URL");
+            } else {
+                route.action = std::move(*proxy);
+            }
+        }
         if (actions.empty()) {
-            fail(section.line, "route '" + name + "' has no action: give it response = STATUS, static = DIR or cgi = DIR");
+            fail(section.line, "route '" + name + "' has no action: give it response = STATUS, static = DIR, cgi = DIR "
+                               "or proxy = URL");
         } else if (actions.size() > 1) {
             fail(actions[1].second, "route '" + name + "' has two actions: " + actions[0].first + " (line " +
                                         std::to_string(actions[0].second) + ") and " + actions[1].first);
         }
         routes_.push_back({server, section.line, std::move(route)});
+    }
+
+    void read_proxy_key(const detail::IniEntry& entry, Proxy& proxy) {
+        const auto& key = entry.key;
+        const auto& value = entry.value;
+        if (key == "proxy") {
+            std::string error;
+            if (!detail::UpstreamUrl::parse(value, error)) fail(entry.line, "proxy = " + value + ": " + error);
+            proxy.url = value;
+        } else if (key == "proxy.strip_prefix") {
+            if (value.empty() || value.front() != '/') {
+                fail(entry.line, "proxy.strip_prefix is a path prefix starting with '/', not '" + value + "'");
+            } else {
+                proxy.strip_prefix = value;
+            }
+        } else if (key == "proxy.header") {
+            const auto colon = value.find(':');
+            const auto header = colon == std::string::npos ? std::string_view() : http::detail::trim_ows(std::string_view(value).substr(0, colon));
+            if (!http::detail::is_token(header)) {
+                fail(entry.line, "proxy.header is 'Name: value', not '" + value + "'");
+            } else if (const auto error = detail::check_response_text(key, value); !error.empty()) {
+                fail(entry.line, error);
+            } else {
+                proxy.headers.emplace_back(std::string(header), std::string(http::detail::trim_ows(std::string_view(value).substr(colon + 1))));
+            }
+        } else if (key == "proxy.ca_file") {
+            proxy.ca_file = named_file(value);
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(proxy.ca_file, ec))
+                fail(entry.line, "proxy.ca_file = " + value + ": no such file (" + proxy.ca_file + ")");
+        } else if (key == "proxy.insecure") {
+            if (value != "on" && value != "off") {
+                fail(entry.line, "proxy.insecure is on or off, not '" + value + "'");
+            } else {
+                proxy.insecure = value == "on";
+            }
+        } else if (key == "proxy.timeout") {
+            const auto ms = parse_duration(value);
+            if (!ms || ms->count() <= 0) {
+                fail(entry.line, "proxy.timeout is a duration above zero (30s, 500ms), not '" + value + "'");
+            } else {
+                proxy.timeout = *ms;
+            }
+        } else if (key == "proxy.record") {
+            if (value.empty()) {
+                fail(entry.line, "proxy.record names the scenario file to write (FILE.ini)");
+            } else {
+                proxy.record = resolve(value).string();
+            }
+        } else {
+            unknown_key(entry, "proxy, proxy.strip_prefix, proxy.header, proxy.ca_file, proxy.insecure, proxy.timeout, "
+                               "proxy.record");
+        }
     }
 
     void read_expect(const detail::IniSection& section, const std::string& server, const std::string& name) {

@@ -4,6 +4,7 @@
 #include "request_matcher.hpp"
 #include "control_server.hpp"
 #include "file_watcher.hpp"
+#include "proxy_resources.hpp"
 #include "ini_reader.hpp"
 #include "routing.hpp"
 #include "scenario_handler.hpp"
@@ -116,7 +117,8 @@ struct ScenarioRunner::Running {
 ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
     : file_scenario_(std::move(scenario)),
       seed_(file_scenario_.seed ? *file_scenario_.seed : drawn_seed()),
-      journal_(file_scenario_.journal) {
+      journal_(file_scenario_.journal),
+      notices_(options.notices) {
     {
         std::lock_guard hold(changes_);
         publish(false);
@@ -153,7 +155,6 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunnerOptions options)
             running.client = std::move(client);
         }
     }
-    notices_ = options.notices;
     start_control(options.control);
     if (options.watch) start_watching();
 }
@@ -213,8 +214,9 @@ void ScenarioRunner::publish(bool carry_state) {
         ++added[static_cast<std::size_t>(&spec - running.servers.data())];
     }
     const auto before = live_ ? live_->current() : nullptr;
+    if (!proxies_) proxies_ = std::make_unique<detail::ProxyResources>([this](const std::string& line) { notice(line); });
     auto next = std::make_shared<const detail::Routing>(std::move(running), added, journal_, seed_,
-                                                        carry_state ? before.get() : nullptr);
+                                                        carry_state ? before.get() : nullptr, *proxies_);
     if (live_) {
         live_->publish(std::move(next));
     } else {
@@ -371,6 +373,9 @@ void ScenarioRunner::stop() {
     watcher_.reset();
     if (control_) control_->stop();
     for (auto& running : servers_) running->server->shutdown();
+    // Every request has been answered: what the recording routes let through is complete.
+    if (proxies_)
+        for (const auto& line : proxies_->write_recordings()) notice(line);
 }
 
 namespace {

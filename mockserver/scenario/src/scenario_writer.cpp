@@ -57,7 +57,11 @@ public:
         if (!r.reason.empty()) key("response.reason", r.reason);
         for (const auto& [name, value] : r.headers) key("response.header", name + ": " + value);
         if (r.template_on) key("response.template", "on");
-        if (!r.body.empty()) key("response.body", r.body);
+        if (!r.body_file.empty()) {
+            key("response.body_file", r.body_file);
+        } else if (!r.body.empty()) {
+            key("response.body", r.body);
+        }
         if (r.delay.count() || r.delay_max.count()) {
             auto delay = duration(r.delay);
             if (r.delay_max > r.delay) delay.append("..").append(duration(r.delay_max));
@@ -131,22 +135,39 @@ private:
         if (!server.tls.key.empty()) key("tls.key", server.tls.key);
         if (!server.tls.password_file.empty()) key("tls.password_file", server.tls.password_file);
         if (!server.tls.client_ca.empty()) key("tls.client_ca", server.tls.client_ca);
-        for (const auto& route : server.routes) {
-            out_ << "\n[route " << server.name << " " << route.name << "]\n";
-            conditions(route.request);
-            if (route.times) key("times", std::to_string(*route.times));
-            if (route.state) key("state", route.state->to_string());
-            if (route.next_state) key("next_state", route.next_state->to_string());
-            if (const auto* canned = std::get_if<CannedResponse>(&route.action)) {
-                response(*canned);
-            } else if (const auto* tree = std::get_if<StaticTree>(&route.action)) {
-                key("static", tree->directory);
-            } else if (const auto* scripts = std::get_if<CgiScripts>(&route.action)) {
-                key("cgi", scripts->directory);
-            } else {
-                out_ << "# answered by a callback (code), which INI cannot hold\n";
-            }
+        for (const auto& route : server.routes) this->route(server.name, route);
+    }
+
+public:
+    void route(const std::string& server, const Route& route) {
+        out_ << "\n[route " << server << " " << route.name << "]\n";
+        conditions(route.request);
+        if (route.times) key("times", std::to_string(*route.times));
+        if (route.state) key("state", route.state->to_string());
+        if (route.next_state) key("next_state", route.next_state->to_string());
+        if (const auto* canned = std::get_if<CannedResponse>(&route.action)) {
+            response(*canned);
+        } else if (const auto* tree = std::get_if<StaticTree>(&route.action)) {
+            key("static", tree->directory);
+        } else if (const auto* scripts = std::get_if<CgiScripts>(&route.action)) {
+            key("cgi", scripts->directory);
+        } else if (const auto* proxy = std::get_if<Proxy>(&route.action)) {
+            this->proxy(*proxy);
+        } else {
+            out_ << "# answered by a callback (code), which INI cannot hold\n";
         }
+    }
+
+private:
+    void proxy(const Proxy& p) {
+        const Proxy defaults;
+        key("proxy", p.url);
+        if (!p.strip_prefix.empty()) key("proxy.strip_prefix", p.strip_prefix);
+        for (const auto& [name, value] : p.headers) key("proxy.header", name + ": " + value);
+        if (!p.ca_file.empty()) key("proxy.ca_file", p.ca_file);
+        if (p.insecure) key("proxy.insecure", "on");
+        if (p.timeout != defaults.timeout) key("proxy.timeout", duration(p.timeout));
+        if (!p.record.empty()) key("proxy.record", p.record);
     }
 
     std::ostringstream out_;
@@ -157,6 +178,12 @@ private:
 std::string write_ini(const Scenario& scenario) {
     Writer writer;
     writer.scenario(scenario);
+    return writer.text();
+}
+
+std::string write_route_ini(const std::string& server, const Route& route) {
+    Writer writer;
+    writer.route(server, route);
     return writer.text();
 }
 

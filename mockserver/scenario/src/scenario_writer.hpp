@@ -13,5 +13,7 @@
 namespace mockserve::scenario::detail {
 
 std::string write_ini(const Scenario& scenario);
+// One [route SERVER NAME] section, a blank line before it.
+std::string write_route_ini(const std::string& server, const Route& route);
 
 }  // namespace mockserve::scenario::detail

@@ -41,6 +41,7 @@ public:
     explicit Journal(JournalLimits limits = {});
 
     bool enabled() const { return limits_.enabled; }
+    const JournalLimits& limits() const { return limits_; }
     // A sequence number for a request that has just arrived.
     std::uint64_t next_sequence();
     // Adds a finished request (its sequence from next_sequence()).

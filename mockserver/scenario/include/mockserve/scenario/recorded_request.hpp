@@ -49,6 +49,13 @@ struct RecordedRequest {
     // "close", "truncate"; empty for none).
     std::chrono::milliseconds delay{0};
     std::string fault;
+    // A proxy route's exchange with its upstream: the URL the request went
+    // to, the upstream's status (0: none came) and the time from sending the
+    // request to its response head, or why it failed ("connection refused").
+    std::string upstream;
+    int upstream_status = 0;
+    std::chrono::microseconds upstream_time{0};
+    std::string upstream_error;
 
     // The first value of a header (name case-insensitive), or nothing.
     std::optional<std::string> header(std::string_view name) const;

@@ -56,6 +56,10 @@ struct CannedResponse {
     std::string reason;  // empty: the standard phrase
     std::vector<Field> headers;
     std::string body;
+    // response.body_file as written, when the body was read from a file:
+    // the scenario's text (GET /scenario, a recording) names the file
+    // rather than repeating its content.
+    std::string body_file;
     // response.delay: `delay`, or a time drawn uniformly from delay..delay_max
     // when delay_max is greater ("100ms..400ms").
     std::chrono::milliseconds delay{0};
@@ -88,6 +92,27 @@ struct StaticTree {
 struct CgiScripts {
     std::string directory;
 };
+// proxy = URL: the request is forwarded to URL's server, and its response
+// streamed back (scenarios/README.md, "Proxy routes and recording").
+struct Proxy {
+    std::string url;             // as written: http://HOST[:PORT][/BASE] or https://...
+    std::string strip_prefix;    // proxy.strip_prefix: taken off the path before BASE is put in front
+    std::vector<Field> headers;  // proxy.header: set on the forwarded request, replacing the client's of that name
+    std::string ca_file;         // proxy.ca_file: what an HTTPS upstream's certificate must chain to; empty: the system's store
+    bool insecure = false;       // proxy.insecure = on: an HTTPS upstream's certificate is not checked at all
+    // proxy.timeout: how long the upstream may take to accept the
+    // connection and to send its response head, and the longest pause in
+    // its body. Then 504 (or, once the head has gone to the client, a close).
+    std::chrono::milliseconds timeout{30'000};
+    // proxy.record = FILE.ini: what passed through the route is appended to
+    // FILE as routes when the run ends. The three below are what
+    // `mockserve record` sets from its options; a scenario file keeps their
+    // defaults.
+    std::string record;
+    std::vector<std::string> record_headers;  // headers a recorded route matches on (--match-headers)
+    std::string record_body_dir;              // bodies that are not short text go here (--body-dir); empty: FILE-bodies/
+    bool record_secrets = false;              // --keep-secrets: credentials are written as they were
+};
 struct RecordedRequest;
 // An answer computed by code for each request (a GoogleMock object, for one).
 // It runs on a server thread, possibly on several at once; an exception it
@@ -95,7 +120,7 @@ struct RecordedRequest;
 struct Callback {
     std::function<CannedResponse(const RecordedRequest&)> answer;
 };
-using Action = std::variant<CannedResponse, StaticTree, CgiScripts, Callback>;
+using Action = std::variant<CannedResponse, StaticTree, CgiScripts, Callback, Proxy>;
 
 // A state of a state machine: `state = created` (the server's own machine,
 // machine empty) or `state = cart:full` (the machine "cart", shared by every

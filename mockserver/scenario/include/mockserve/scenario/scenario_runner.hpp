@@ -40,6 +40,7 @@ namespace detail {
 class LiveRouting;
 class ControlServer;
 class FileWatcher;
+class ProxyResources;
 }
 
 // The control API: JSON over HTTP on the loopback address (endpoints and
@@ -193,6 +194,7 @@ private:
     std::vector<AddedRoute> added_;  // in the order added
     std::uint64_t seed_;
     Journal journal_;
+    std::unique_ptr<detail::ProxyResources> proxies_;  // before live_: its routings use it
     std::unique_ptr<detail::LiveRouting> live_;
     std::unique_ptr<detail::ControlServer> control_;
     std::unique_ptr<detail::FileWatcher> watcher_;

@@ -139,6 +139,19 @@ TEST(RecordingWriter, CredentialsAreRedactedUnlessKept) {
     EXPECT_THAT(recording_preamble(settings, 1, 1, {}), HasSubstr("--keep-secrets"));
 }
 
+TEST(RecordingWriter, APathOneLineCannotGiveBackIsMatchedByAnExpression) {
+    Proxy settings;
+    const auto written = write_recording(
+        "api", {exchange("GET", "/files/a%20b%2A", 200, "star"), exchange("GET", "/docs/caf%C3%A9.txt", 200, "plain")},
+        settings, 1, "b");
+    EXPECT_THAT(written.routes, HasSubstr("request = GET ~ ^\\/files\\/a\\x20b\\*$\n"));
+    EXPECT_THAT(written.routes, HasSubstr("request = GET /docs/caf\xC3\xA9.txt\n"));
+    const auto routes = load_back(written).servers.at(0).routes;
+    ASSERT_EQ(routes.size(), 2u);
+    EXPECT_TRUE(routes[0].request.path->matches("/files/a b*"));
+    EXPECT_FALSE(routes[0].request.path->matches("/files/a bc"));
+}
+
 TEST(RecordingWriter, AnUnusualReasonIsKept) {
     Proxy settings;
     auto e = exchange("GET", "/tea", 418, "short and stout");

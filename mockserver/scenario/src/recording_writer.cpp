@@ -44,11 +44,31 @@ std::optional<std::string> header_value(const std::vector<Field>& fields, std::s
     return std::nullopt;
 }
 
+// An expression (ECMAScript) that matches `text` and nothing else, written
+// so that one INI line holds it: no white space, no control character.
+std::string exactly(std::string_view text) {
+    std::string out = "^";
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= ' ' || byte == 0x7f) {
+            char escaped[5];
+            std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
+            out.append(escaped);
+        } else {
+            if (std::string_view("\\^$.|?*+()[]{}/#").find(c) != std::string_view::npos) out.push_back('\\');
+            out.push_back(c);
+        }
+    }
+    return out + "$";
+}
+
 Conditions conditions_of(const ProxiedExchange& e, const Proxy& settings) {
     Conditions c;
     c.pattern.methods = {e.method};
     const auto path = http::detail::unquote(http::detail::path_part(e.target));
-    c.pattern.path = PathPattern{PathPattern::Kind::exact, path, nullptr};
+    // An exact path when one INI line gives it back as it is; else an expression that matches it alone.
+    const bool plain = fits_a_value(path) && path.back() != '*';
+    c.pattern.path = plain ? PathPattern{PathPattern::Kind::exact, path, nullptr} : PathPattern::parse("~ " + exactly(path));
     c.key = e.method + " " + path;
     for (auto& [name, value] : http::detail::parse_query(e.target)) {
         c.key.append("\n?").append(name).append("=").append(value);

@@ -11,7 +11,8 @@
 //   - read as routes added to a running scenario (the control API's
 //     POST /routes, whose body comes over the network), the same text
 //     gives routes or located errors, and every route it gives is a canned
-//     response: never a static tree or CGI scripts.
+//     response: never a static tree, CGI scripts or a proxy (a page in a
+//     browser must not make mockserve reach another server).
 // Relative paths resolve against a folder that does not exist, so that no
 // input reaches the machine's files through them.
 
@@ -101,7 +102,7 @@ void check_added_routes(std::string_view text, int lines) {
     Scenario joined;
     for (const auto& [server, route] : added.routes) {
         check_property(std::holds_alternative<CannedResponse>(route.action),
-                       "a route added at run time is a canned response, never a static tree or CGI scripts");
+                       "a route added at run time is a canned response, never a static tree, CGI scripts or a proxy");
         check_property(server == "api" || server == "admin", "an added route names a server of the scenario");
         joined.servers.emplace_back().routes.push_back(route);
     }

@@ -7,6 +7,7 @@
 #include <mockserve/base_http_request_handler.hpp>
 #include <mockserve/http_server.hpp>
 #include <mockserve/version.hpp>
+#include <mockserve/scenario/scenario_builder.hpp>
 #include <mockserve/scenario/scenario_loader.hpp>
 #include <mockserve/scenario/scenario_runner.hpp>
 
@@ -128,6 +129,34 @@ TEST(ProxyRoute, ForwardsByTheIntermediaryRulesFieldByField) {
     std::ostringstream printed;
     printed << mine[0];
     EXPECT_THAT(printed.str(), HasSubstr("-- forwarded to " + upstream->url("up") + "/hello?x=1: 200 in "));
+}
+
+TEST(ProxyRoute, TheBuilderMakesThemToo) {
+    auto upstream = run(kUpstream);
+    Proxy forwarding;
+    forwarding.url = upstream->url("up") + "/";
+    forwarding.strip_prefix = "/api";
+    ScenarioBuilder builder;
+    builder.server("edge").route("pass").request("/api/*").proxy(forwarding);
+    ScenarioRunner edge(builder.build());
+    const auto response = test_support::exchange(edge.port("edge"), get("/api/hello"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body, "hello from upstream");
+
+    ScenarioBuilder bad;
+    Proxy ftp;
+    ftp.url = "ftp://x";
+    bad.server("edge").route("pass").proxy(ftp);
+    EXPECT_THROW(
+        {
+            try {
+                (void)bad.build();
+            } catch (const std::invalid_argument& e) {
+                EXPECT_THAT(e.what(), HasSubstr("proxy = ftp://x: a proxy URL starts with http:// or https://"));
+                throw;
+            }
+        },
+        std::invalid_argument);
 }
 
 TEST(ProxyRoute, RequestBodiesGoUpWithTheirFraming) {

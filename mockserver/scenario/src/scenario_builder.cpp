@@ -2,6 +2,7 @@
 
 #include "scenario_syntax.hpp"
 #include "scenario_validation.hpp"
+#include "upstream_url.hpp"
 
 #include <mockserve/cgi_http_request_handler.hpp>
 #include <mockserve/detail/text.hpp>
@@ -178,6 +179,14 @@ RouteBuilder& RouteBuilder::serve_static(const std::string& directory) {
 RouteBuilder& RouteBuilder::serve_cgi(const std::string& directory) {
     ++actions_;
     route_->action = CgiScripts{directory};
+    return *this;
+}
+
+RouteBuilder& RouteBuilder::proxy(Proxy forwarding) {
+    ++actions_;
+    std::string error;
+    if (!detail::UpstreamUrl::parse(forwarding.url, error)) errors_->push_back(where_ + ": proxy = " + forwarding.url + ": " + error);
+    route_->action = std::move(forwarding);
     return *this;
 }
 

@@ -71,6 +71,9 @@ public:
     RouteBuilder& next_state(const std::string& state);  // "STATE" or "MACHINE:STATE"
     RouteBuilder& serve_static(const std::string& directory);
     RouteBuilder& serve_cgi(const std::string& directory);
+    // Forwards to an upstream: `proxy = URL`, Proxy's fields being its
+    // proxy.* keys (scenarios/README.md, "Proxy routes and recording").
+    RouteBuilder& proxy(Proxy forwarding);
     // The answer comes from `answer`, called for each request (see Callback).
     RouteBuilder& answer_with(std::function<CannedResponse(const RecordedRequest&)> answer);
 

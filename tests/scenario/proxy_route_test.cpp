@@ -90,6 +90,14 @@ response.template = on
 response.body = got {{request.body}}
 )";
 
+// The journal records an exchange once its response has gone: a client can
+// read the response first. Waits until `count` entries are there.
+std::vector<RecordedRequest> recorded(const ScenarioRunner& runner, std::size_t count) {
+    EXPECT_TRUE(runner.journal().wait_for([](const RecordedRequest&) { return true; }, count, std::chrono::seconds(10)))
+        << "fewer than " << count << " requests were recorded";
+    return runner.journal().entries();
+}
+
 std::string get(const std::string& target, const std::string& fields = "") {
     return "GET " + target + " HTTP/1.1\r\nHost: edge.test\r\n" + fields + "\r\n";
 }
@@ -109,7 +117,7 @@ TEST(ProxyRoute, ForwardsByTheIntermediaryRulesFieldByField) {
     EXPECT_EQ(response->header("Via"), "1.1 mockserve");
     EXPECT_EQ(response->header("Server"), "mockserve/" + std::string(mockserve::version));
 
-    const auto seen = upstream->journal().entries();
+    const auto seen = recorded(*upstream, 1);
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].target, "/hello?x=1");
     const auto host = "127.0.0.1:" + std::to_string(upstream->port("up"));
@@ -120,7 +128,7 @@ TEST(ProxyRoute, ForwardsByTheIntermediaryRulesFieldByField) {
                             Pair("X-Forwarded-Host", "edge.test")));
 
     // The edge's journal says where the request went and what came back.
-    const auto mine = edge->journal().entries();
+    const auto mine = recorded(*edge, 1);
     ASSERT_EQ(mine.size(), 1u);
     EXPECT_EQ(mine[0].upstream, upstream->url("up") + "/hello?x=1");
     EXPECT_EQ(mine[0].upstream_status, 200);
@@ -171,7 +179,7 @@ TEST(ProxyRoute, RequestBodiesGoUpWithTheirFraming) {
     EXPECT_THAT(client.read_until("\r\n\r\n"), HasSubstr("100 Continue"));
     client.send("xyz");
     EXPECT_THAT(client.read_response(), Optional(::testing::Field(&test_support::RawResponse::body, "got xyz")));
-    const auto seen = upstream->journal().entries();
+    const auto seen = recorded(*upstream, 3);
     ASSERT_EQ(seen.size(), 3u);
     EXPECT_EQ(seen[0].header("Content-Length"), "5");
     EXPECT_EQ(seen[1].header("Transfer-Encoding"), "chunked");  // streamed: its length is not known
@@ -188,7 +196,7 @@ TEST(ProxyRoute, UpstreamConnectionsArePooled) {
         EXPECT_EQ(response->status, 200);
     }
     std::set<std::string> connections;
-    for (const auto& r : upstream->journal().entries()) connections.insert(r.client);
+    for (const auto& r : recorded(*upstream, 20)) connections.insert(r.client);
     EXPECT_EQ(connections.size(), 1u) << "20 requests one after the other need one upstream connection";
 
     // Four clients at once: at most four upstream connections, reused.
@@ -204,7 +212,7 @@ TEST(ProxyRoute, UpstreamConnectionsArePooled) {
         });
     for (auto& t : clients) t.join();
     connections.clear();
-    for (const auto& r : upstream->journal().entries()) connections.insert(r.client);
+    for (const auto& r : recorded(*upstream, 60)) connections.insert(r.client);
     EXPECT_LE(connections.size(), 5u);
     EXPECT_EQ(upstream->journal().size(), 60u);
 }
@@ -271,7 +279,7 @@ TEST(ProxyRoute, FailuresAreAnswersThatNameTheUpstreamAndTheReason) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 502);
     EXPECT_EQ(response->body, "mockserve: route pass could not get a response from " + refused_url + "/x: connection refused\n");
-    const auto entry = refused->journal().entries().at(0);
+    const auto entry = recorded(*refused, 1).at(0);
     EXPECT_EQ(entry.upstream_status, 0);
     EXPECT_EQ(entry.upstream_error, "connection refused");
     EXPECT_EQ(entry.status, 502);
@@ -325,7 +333,7 @@ TEST(ProxyRoute, HttpsUpstreamsAreCheckedAgainstTheGivenAuthority) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, "hello from upstream");
-    EXPECT_EQ(upstream->journal().entries().at(0).tls->alpn, "http/1.1");
+    EXPECT_EQ(recorded(*upstream, 1).at(0).tls->alpn, "http/1.1");
 
     // The system's store does not know the run's authority.
     auto system = proxy_to(upstream->url("up"));
@@ -448,7 +456,7 @@ TEST(ProxyRoute, BodiesStreamBothWaysInFlatMemory) {
         }
     }
     // The journal keeps its cap of each body, and the real size.
-    const auto entries = edge->journal().entries();
+    const auto entries = recorded(*edge, 4);
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].body_size, size);
     EXPECT_TRUE(entries[0].body_truncated);

@@ -66,6 +66,12 @@ TEST(UpstreamUrl, ForwardedTargetStripsWholeSegmentsAndAddsTheBase) {
     EXPECT_EQ(root.forwarded_target("/other", "/v2"), "/other");
     EXPECT_EQ(root.forwarded_target("/users", ""), "/users");
 
+    // An absolute-form target (a client that speaks to a proxy) goes up in origin form.
+    EXPECT_EQ(root.forwarded_target("http://edge.test:8080/v2/users?x=1", "/v2"), "/users?x=1");
+    EXPECT_EQ(root.forwarded_target("HTTP://edge.test", "/v2"), "/");
+    EXPECT_EQ(root.forwarded_target("http://edge.test?x=1", ""), "/?x=1");
+    EXPECT_EQ(root.forwarded_target("*", ""), "*");
+
     const auto based = parsed("http://u/api/");
     EXPECT_EQ(based.forwarded_target("/v2/users?x=%2F", "/v2"), "/api/users?x=%2F");
     EXPECT_EQ(based.forwarded_target("/v2", "/v2"), "/api/");

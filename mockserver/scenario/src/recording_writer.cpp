@@ -2,6 +2,7 @@
 
 #include "scenario_writer.hpp"
 #include "time_text.hpp"
+#include "upstream_url.hpp"
 #include "utf8.hpp"
 
 #include <mockserve/detail/text.hpp>
@@ -65,12 +66,13 @@ std::string exactly(std::string_view text) {
 Conditions conditions_of(const ProxiedExchange& e, const Proxy& settings) {
     Conditions c;
     c.pattern.methods = {e.method};
-    const auto path = http::detail::unquote(http::detail::path_part(e.target));
+    const auto target = origin_form(e.target);
+    const auto path = http::detail::unquote(http::detail::path_part(target));
     // An exact path when one INI line gives it back as it is; else an expression that matches it alone.
     const bool plain = fits_a_value(path) && path.back() != '*';
     c.pattern.path = plain ? PathPattern{PathPattern::Kind::exact, path, nullptr} : PathPattern::parse("~ " + exactly(path));
     c.key = e.method + " " + path;
-    for (auto& [name, value] : http::detail::parse_query(e.target)) {
+    for (auto& [name, value] : http::detail::parse_query(target)) {
         c.key.append("\n?").append(name).append("=").append(value);
         c.pattern.query.emplace_back(std::move(name), std::move(value));
     }

@@ -93,6 +93,7 @@ ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journa
         if (const auto* forwarding = std::get_if<Proxy>(&route.action)) {
             if (!proxy_resources) throw std::invalid_argument("route " + route.name + ": a proxy route needs a runner");
             proxy = proxy_resources->prepare(server.name, route, *forwarding);
+            streams_bodies = !routes.reads_body();
             continue;
         }
         const auto* canned = std::get_if<CannedResponse>(&route.action);
@@ -160,10 +161,11 @@ void ScenarioHandler::handle_one_request() {
         record.received = std::chrono::system_clock::now();
     }
     auto [decoded_path, query] = split_target(target_);
-    // The body is read before a route is chosen when a condition looks at
-    // it, or when it is small; a proxy route streams a large one otherwise.
-    bool body_whole = context_->routes.reads_body() || !headers.contains("Transfer-Encoding");
-    if (body_whole && !context_->routes.reads_body()) {
+    // The body is read before a route is chosen unless a proxy route may
+    // stream it: a server with one, no route that looks at bodies, and a
+    // body that is chunked or large.
+    bool body_whole = !context_->streams_bodies || !headers.contains("Transfer-Encoding");
+    if (body_whole && context_->streams_bodies) {
         const auto length = http::detail::parse_decimal(headers.get("Content-Length", "0"));
         body_whole = !length || *length <= kStreamedBodyAbove;
     }
@@ -353,10 +355,6 @@ http::BaseHTTPRequestHandler& ScenarioHandler::files_for(std::size_t route_index
     }
     return *handler;
 }
-
-}  // namespace mockserve::scenario::detail
-
-namespace mockserve::scenario::detail {
 
 void ScenarioHandler::forward(std::size_t route, std::string body, bool whole) {
     const auto& proxy = *context_->proxies[route];

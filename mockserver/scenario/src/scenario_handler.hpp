@@ -72,6 +72,9 @@ struct ServerContext {
     };
     std::vector<CannedPlan> plans;  // by route index (empty plans for the other kinds)
     std::vector<std::unique_ptr<ProxyRoute>> proxies;  // by route index (null for the other kinds)
+    // A proxy route may stream request bodies: the server has one, and no
+    // route's conditions look at bodies (RouteTable::reads_body()).
+    bool streams_bodies = false;
 };
 
 // The Server header of every scenario server: "mockserve/VERSION".

@@ -105,7 +105,19 @@ std::string UpstreamUrl::origin() const {
     return text;
 }
 
+std::string origin_form(std::string_view target) {
+    if (target.empty() || target.front() == '/' || target == "*") return std::string(target);
+    const auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return std::string(target);
+    const auto path = target.find_first_of("/?#", scheme_end + 3);
+    if (path == std::string_view::npos) return "/";
+    return (target[path] == '/' ? "" : "/") + std::string(target.substr(path));
+}
+
 std::string UpstreamUrl::forwarded_target(std::string_view target, std::string_view strip) const {
+    const auto origin = origin_form(target);
+    target = origin;
+    if (target == "*") return base_path.empty() ? "*" : base_path + "/";
     // Only a whole segment is stripped: /v2 takes /v2/x and /v2, not /v20.
     if (!strip.empty() && target.substr(0, strip.size()) == strip &&
         (target.size() == strip.size() || target[strip.size()] == '/' || target[strip.size()] == '?' || strip.back() == '/'))

@@ -15,6 +15,11 @@
 
 namespace mockserve::scenario::detail {
 
+// A request target in origin form: an absolute-form target
+// ("http://host/a?b", RFC 9112 section 3.2.2) loses its scheme and
+// authority ("/a?b"); others are returned as they are.
+std::string origin_form(std::string_view target);
+
 struct UpstreamUrl {
     bool tls = false;
     std::string host;       // without brackets: "::1"
@@ -27,8 +32,9 @@ struct UpstreamUrl {
     std::string host_field() const;
     // "https://host:port", for messages and the journal.
     std::string origin() const;
-    // The target sent upstream for a client's `target`: `strip` taken off
-    // the front of its path when it is there, the base put in front.
+    // The target sent upstream for a client's `target` (in origin form):
+    // `strip` taken off the front of its path when it is there, the base
+    // put in front. "*" (OPTIONS *) stays "*" when there is no base.
     std::string forwarded_target(std::string_view target, std::string_view strip) const;
 };
 

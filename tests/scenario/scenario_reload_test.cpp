@@ -16,6 +16,7 @@
 namespace mockserve::scenario {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using test_support::TempDir;
@@ -121,13 +122,18 @@ TEST(ScenarioWatch, AnEditedFileIsReloadedAndABrokenOneRefused) {
     Notices notices;
     ScenarioRunner runner(load_scenario(file).scenario.value(), watching(notices));
     EXPECT_EQ(body(runner, "/hello"), "200 hello");
+    // Written in place: a watcher that wakes between the truncation and the
+    // write (a loaded machine) may first see an empty file and refuse it;
+    // the write that follows is reloaded all the same.
     dir.write("s.ini", with(kFile, "response.body = hello", "response.body = edited"));
-    EXPECT_THAT(notices.wait_for("reloaded"), ElementsAre("mockserve: reloaded " + file.string()));
+    EXPECT_THAT(notices.wait_for("reloaded"), Contains("mockserve: reloaded " + file.string()));
     EXPECT_EQ(body(runner, "/hello"), "200 edited");
     // Saved the way many editors save: a new file renamed over the old one.
     dir.write("s.ini.tmp", with(kFile, "response = 200\nresponse.body", "response = 999\nresponse.body"));
     std::filesystem::rename(dir.path() / "s.ini.tmp", file);
-    EXPECT_THAT(notices.wait_for("999"),
+    const auto said = notices.wait_for("999");
+    ASSERT_GE(said.size(), 3u);
+    EXPECT_THAT(std::vector<std::string>(said.end() - 3, said.end()),
                 ElementsAre("mockserve: reloaded " + file.string(),
                             "mockserve: " + file.string() +
                                 " changed, but was not reloaded; the running scenario stays as it was:",

@@ -144,9 +144,17 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
     handler.end_headers();
 
     BodyTap response_tap(recording_ ? Recording::kMaxBody : 0);
+    // The connection goes back to the pool as soon as the upstream's
+    // response has ended, before its last bytes go to the client: a client
+    // that sends its next request at once finds it there.
+    const auto give_back_when_done = [&] {
+        if (connection && response->reusable()) pool_->give_back(std::move(connection));
+    };
     try {
+        give_back_when_done();
         while (true) {
             const auto piece = response->read_body(spec_.timeout);
+            give_back_when_done();
             if (piece.empty()) break;
             response_tap.take(piece);
             handler.wfile.write(piece);
@@ -158,7 +166,6 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
         abort();
         return;
     }
-    if (response->reusable()) pool_->give_back(std::move(connection));
 
     if (recording_) {
         const auto& request_body = request.body_whole ? request.body_read : record_tap.kept;

@@ -9,6 +9,10 @@
 
 namespace mockserve::cli {
 
+// The exit status of a command line that is wrong (an unknown flag, a bad
+// value, a scenario with mistakes).
+constexpr int kUsageError = 2;
+
 // `mockserve [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [PORT]`:
 // the drop-in for python3 -m http.server.
 int run_drop_in(int argc, char** argv);
@@ -23,6 +27,8 @@ int run_record(int argc, char** argv);
 // exit code (128+N if killed by signal N). SIGINT and SIGTERM, taken from
 // `signals` by sigwait(), are passed on.
 int run_command(const std::vector<std::string>& command, const scenario::ScenarioRunner& runner, const sigset_t& signals);
+// The request log on standard error, a line at a time from any thread.
+http::LogSink standard_error_log();
 // Splits argv at "--": what follows is the command (empty when there is
 // no "--"); returns where it split, or -1 (after saying why) for a "--"
 // with nothing after it.

@@ -12,15 +12,12 @@
 
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 
 namespace po = boost::program_options;
 
 namespace mockserve::cli {
 
 namespace {
-
-constexpr int kUsageError = 2;
 
 struct RecordOptions {
     std::string target;
@@ -105,11 +102,7 @@ int run_record(int argc, char** argv) {
     const sigset_t signals = block_stop_signals();
     scenario::RunnerOptions runner_options;
     if (!options.quiet) {
-        auto mutex = std::make_shared<std::mutex>();
-        runner_options.log = [mutex](std::string_view line) {
-            std::lock_guard lock(*mutex);
-            std::cerr << line << '\n';
-        };
+        runner_options.log = standard_error_log();
     }
     std::unique_ptr<scenario::ScenarioRunner> runner;
     try {

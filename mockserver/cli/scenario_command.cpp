@@ -26,8 +26,6 @@ namespace mockserve::cli {
 
 namespace {
 
-constexpr int kUsageError = 2;
-
 struct ScenarioOptions {
     std::string file;
     std::string journal;
@@ -72,6 +70,14 @@ std::string server_variable(const std::string& server, std::string_view what) {
 }
 
 }  // namespace
+
+http::LogSink standard_error_log() {
+    auto mutex = std::make_shared<std::mutex>();
+    return [mutex](std::string_view line) {
+        std::lock_guard lock(*mutex);
+        std::cerr << line << '\n';
+    };
+}
 
 int split_command(int argc, char** argv, std::vector<std::string>& command) {
     // Everything after "--" is the command, untouched.
@@ -155,11 +161,7 @@ int run_scenario(int argc, char** argv) {
     runner_options.control.bind = options.control_bind;
     runner_options.watch = options.watch;
     if (!options.quiet) {
-        auto mutex = std::make_shared<std::mutex>();
-        runner_options.log = [mutex](std::string_view line) {
-            std::lock_guard lock(*mutex);
-            std::cerr << line << '\n';
-        };
+        runner_options.log = standard_error_log();
     }
     int exit_code = 0;
     std::optional<scenario::VerificationReport> report;

@@ -24,7 +24,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kUsageError = 2;
+using mockserve::cli::kUsageError;
 
 struct Options {
     std::string bind = "127.0.0.1";

@@ -19,7 +19,7 @@ int run_drop_in(int argc, char** argv);
 // `mockserve SCENARIO.ini [--journal FILE] [--quiet] [--control PORT] [--control-bind ADDRESS]
 // [--watch] [-- COMMAND ARGS...]`.
 int run_scenario(int argc, char** argv);
-// `mockserve record --target URL [--port N] [--out FILE.ini] [--match-headers NAME,...]
+// `mockserve record --target URL [--port N] [--bind ADDRESS] [--out FILE.ini] [--match-headers NAME,...]
 // [--body-dir DIR] [--keep-secrets] [--ca-file FILE] [--insecure] [--quiet] [-- COMMAND ARGS...]`.
 int run_record(int argc, char** argv);
 // Runs `command` with the runner's servers' URLs (and, with TLS, the files

@@ -1,4 +1,4 @@
-// The recording mode: `mockserve record --target URL [--port N] [--out FILE.ini]
+// The recording mode: `mockserve record --target URL [--port N] [--bind ADDRESS] [--out FILE.ini]
 // [--match-headers NAME,...] [--body-dir DIR] [--keep-secrets] [--ca-file FILE]
 // [--insecure] [--quiet] [-- COMMAND ARGS...]`: a proxy in front of the
 // target that, when it stops, writes what passed through as a scenario file
@@ -51,8 +51,9 @@ int parse(int argc, char** argv, RecordOptions& options) {
         if (options.out.empty()) throw po::error("--out names the scenario file to write");
     } catch (const po::error& e) {
         std::cerr << "mockserve record: " << e.what() << "\n"
-                  << "usage: mockserve record --target URL [--port N] [--out FILE.ini] [--match-headers NAME,...]\n"
-                     "       [--body-dir DIR] [--keep-secrets] [--ca-file FILE] [--insecure] [-q] [-- COMMAND ARGS...]\n";
+                  << "usage: mockserve record --target URL [--port N] [--bind ADDRESS] [--out FILE.ini]\n"
+                     "       [--match-headers NAME,...] [--body-dir DIR] [--keep-secrets] [--ca-file FILE]\n"
+                     "       [--insecure] [-q] [-- COMMAND ARGS...]\n";
         return kUsageError;
     }
     return 0;

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -466,6 +467,7 @@ TEST(ProxyRoute, BodiesStreamBothWaysInFlatMemory) {
     // (Under the sanitizers freed memory is held back on purpose.)
     if (!kSanitized) {
         const auto grown_mib = (peak_resident_kib() - before) / 1024;
+        std::cout << "peak memory grew by " << grown_mib << " MiB while " << 4 * size / (1 << 20) << " MiB passed\n";
         EXPECT_LT(grown_mib, 40u) << "peak memory grew by " << grown_mib << " MiB while " << 4 * size / (1 << 20)
                                   << " MiB passed";
     }

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace mockserve::scenario {
@@ -138,6 +139,32 @@ TEST(ProxyRoute, ForwardsByTheIntermediaryRulesFieldByField) {
     std::ostringstream printed;
     printed << mine[0];
     EXPECT_THAT(printed.str(), HasSubstr("-- forwarded to " + upstream->url("up") + "/hello?x=1: 200 in "));
+}
+
+TEST(ProxyRoute, TheDocumentsExampleForwardsAsWritten) {
+    const std::filesystem::path file = std::filesystem::path(MOCKSERVE_EXAMPLES) / "proxy.ini";
+    const auto loaded = load_scenario(file);
+    ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(loaded.errors);
+    const auto& proxy = std::get<Proxy>(loaded.scenario->servers.at(0).routes.at(1).action);
+    EXPECT_EQ(proxy.url, "https://staging.example.com");
+    EXPECT_EQ(proxy.strip_prefix, "/v2");
+    EXPECT_EQ(proxy.headers, (std::vector<Field>{{"Authorization", "Bearer staging-token"}}));
+    EXPECT_EQ(proxy.timeout, std::chrono::seconds(30));
+
+    // The same file in front of a local upstream rather than staging.
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto upstream = run(kUpstream);
+    auto local = text.str();
+    local.replace(local.find("https://staging.example.com"), std::string("https://staging.example.com").size(),
+                  upstream->url("up"));
+    auto edge = run(local);
+    const auto response = test_support::exchange(edge->port("api"), get("/v2/hello"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body, "hello from upstream");
+    EXPECT_EQ(recorded(*upstream, 1).at(0).header("Authorization"), "Bearer staging-token");
+    EXPECT_EQ(test_support::exchange(edge->port("api"), get("/health"))->body, "ok");
 }
 
 TEST(ProxyRoute, TheBuilderMakesThemToo) {

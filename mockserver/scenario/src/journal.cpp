@@ -274,12 +274,12 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["unmatched"] = r.unmatched;
     o["delay_ms"] = r.delay.count();
     o["fault"] = r.fault.empty() ? boost::json::value(nullptr) : boost::json::value(r.fault);
-    if (!r.upstream.empty()) {
+    if (r.upstream) {
         o["upstream"] = boost::json::object{
-            {"url", r.upstream},
-            {"status", r.upstream_status},
-            {"time_us", r.upstream_time.count()},
-            {"error", r.upstream_error.empty() ? boost::json::value(nullptr) : boost::json::value(r.upstream_error)}};
+            {"url", r.upstream->url},
+            {"status", r.upstream->status},
+            {"time_us", r.upstream->time.count()},
+            {"error", r.upstream->error.empty() ? boost::json::value(nullptr) : boost::json::value(r.upstream->error)}};
     }
     if (!r.state.empty()) {
         o["state"] = r.state;

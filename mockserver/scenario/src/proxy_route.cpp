@@ -46,21 +46,22 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
     const auto start = Clock::now();
     const auto deadline = start + spec_.timeout;
     const auto target = url_.forwarded_target(request.target, spec_.strip_prefix);
-    journal.upstream = url_.origin() + target;
+    auto& upstream_facts = journal.upstream.emplace();
+    upstream_facts.url = url_.origin() + target;
     const bool head_request = handler.command == "HEAD";
 
     // The head that goes up: the method, the target under the upstream's base, the fields, the framing.
     const auto& client_fields = handler.headers.fields();
-    ForwardingFacts facts;
-    facts.client_address = handler.client_address.host;
-    facts.client_tls = request.client_tls;
-    facts.client_version = handler.request_version;
+    ForwardingFacts forwarding;
+    forwarding.client_address = handler.client_address.host;
+    forwarding.client_tls = request.client_tls;
+    forwarding.client_version = handler.request_version;
     const auto host = url_.host_field();
-    facts.upstream_host = host;
-    facts.extra = &spec_.headers;
+    forwarding.upstream_host = host;
+    forwarding.extra = &spec_.headers;
     std::string head = handler.command;
     head.append(" ").append(target).append(" HTTP/1.1\r\n");
-    for (const auto& [name, value] : upstream_request_fields(client_fields, facts))
+    for (const auto& [name, value] : upstream_request_fields(client_fields, forwarding))
         head.append(name).append(": ").append(value).append("\r\n");
     const auto client_length = handler.headers.get("Content-Length");
     const bool client_chunked = handler.headers.get("Transfer-Encoding").has_value();
@@ -135,8 +136,8 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
 
     // The response's head, as the upstream sent it but for this hop's fields.
     const auto& upstream = *upstream_head;
-    journal.upstream_status = upstream.status;
-    journal.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+    upstream_facts.status = upstream.status;
+    upstream_facts.time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
     const auto fields = client_response_fields(upstream.fields, upstream.version == 10 ? "1.0" : "1.1");
     handler.log_request(upstream.status);
     handler.send_response_only(upstream.status, upstream.reason.empty() ? std::nullopt : std::optional<std::string>(upstream.reason));
@@ -161,7 +162,7 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
             handler.wfile.flush();  // an event stream or a slow download reaches the client as it comes
         }
     } catch (const UpstreamError& error) {
-        journal.upstream_error = std::string(error.what()) + " (after the response head)";
+        upstream_facts.error = std::string(error.what()) + " (after the response head)";
         handler.log_error("route %s: %s: %s", std::string(request.route), url_.origin(), error.what());
         abort();
         return;
@@ -189,10 +190,11 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
 
 void ProxyRoute::fail(http::BaseHTTPRequestHandler& handler, std::string_view route, const UpstreamError& error,
                       RecordedRequest& journal) const {
-    journal.upstream_error = error.what();
+    auto& facts = *journal.upstream;
+    facts.error = error.what();
     const int status = error.timed_out ? 504 : 502;
     std::string text = "mockserve: route ";
-    text.append(route).append(" could not get a response from ").append(journal.upstream).append(": ");
+    text.append(route).append(" could not get a response from ").append(facts.url).append(": ");
     text.append(error.what()).append(error.timed_out ? " (proxy.timeout is " : "").append(
         error.timed_out ? std::to_string(spec_.timeout.count()) + " ms)" : "").append("\n");
     handler.send_response(status);

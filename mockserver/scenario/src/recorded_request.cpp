@@ -51,13 +51,10 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
         if (r.delay.count() > 0) os << " delayed " << r.delay.count() << " ms";
         if (!r.fault.empty()) os << (r.delay.count() > 0 ? "," : "") << " fault " << r.fault;
     }
-    if (!r.upstream.empty()) {
-        os << "\n-- forwarded to " << r.upstream << ": ";
-        if (r.upstream_status) {
-            os << r.upstream_status << " in " << r.upstream_time.count() << " us";
-        } else {
-            os << r.upstream_error;
-        }
+    if (r.upstream) {
+        os << "\n-- forwarded to " << r.upstream->url << ": ";
+        if (r.upstream->status) os << r.upstream->status << " in " << r.upstream->time.count() << " us";
+        if (!r.upstream->error.empty()) os << (r.upstream->status ? ", then " : "") << r.upstream->error;
     }
     if (!r.state.empty()) {
         os << "\n-- state " << r.state;

@@ -155,6 +155,7 @@ void ScenarioHandler::handle_one_request() {
     record.body_truncated = false;
     record.delay = {};
     record.fault.clear();
+    record.upstream.reset();
     if (journal_on) {
         // Numbered on arrival, so that the journal's order is the order requests came in.
         record.sequence = context_->journal.next_sequence();

@@ -16,6 +16,14 @@
 
 namespace mockserve::scenario {
 
+// A proxy route's exchange with its upstream, for the journal.
+struct UpstreamFacts {
+    std::string url;                      // where the request went: "https://staging.example.com:443/users"
+    int status = 0;                       // the upstream's status; 0: none came
+    std::chrono::microseconds time{0};    // from forwarding the request to the upstream's response head
+    std::string error;                    // why it failed ("connection refused"); empty when it did not
+};
+
 struct RecordedRequest {
     std::uint64_t sequence = 0;  // arrival order, from 1, across all servers of a runner
     std::string server;
@@ -49,13 +57,8 @@ struct RecordedRequest {
     // "close", "truncate"; empty for none).
     std::chrono::milliseconds delay{0};
     std::string fault;
-    // A proxy route's exchange with its upstream: the URL the request went
-    // to, the upstream's status (0: none came) and the time from sending the
-    // request to its response head, or why it failed ("connection refused").
-    std::string upstream;
-    int upstream_status = 0;
-    std::chrono::microseconds upstream_time{0};
-    std::string upstream_error;
+    // When a proxy route forwarded it: what the upstream did.
+    std::optional<UpstreamFacts> upstream;
 
     // The first value of a header (name case-insensitive), or nothing.
     std::optional<std::string> header(std::string_view name) const;

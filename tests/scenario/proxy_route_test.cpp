@@ -400,7 +400,7 @@ TEST(ProxyRoute, HttpsUpstreamsAreCheckedAgainstTheGivenAuthority) {
 }
 
 // An upstream for large bodies: POST reads the body piece by piece and
-// answers its size; GET /bytes/N answers N bytes made piece by piece
+// answers its size (POST /think: 100 ms later); GET /bytes/N answers N bytes made piece by piece
 // (/chunked/N: without a Content-Length). Nothing is held whole.
 class Bulk : public http::BaseHTTPRequestHandler {
 public:
@@ -413,6 +413,8 @@ public:
             for (std::size_t i = 0; i < got; ++i) sum += static_cast<unsigned char>(piece[i]);
         }
         const auto text = std::to_string(size) + " " + std::to_string(sum);
+        // An upstream that takes its time to answer (its own pace, not a synchronisation).
+        if (path == "/think") std::this_thread::sleep_for(std::chrono::milliseconds(100));
         send_response(200);
         send_header("Content-Length", std::to_string(text.size()));
         end_headers();
@@ -430,6 +432,28 @@ public:
     }
     void log_message(std::string_view) override {}
 };
+
+TEST(ProxyRoute, ATimeoutBoundsEachWaitNotAWholeSlowUpload) {
+    http::ThreadingHTTPServer bulk({"127.0.0.1", 0}, http::handler_class<Bulk>());
+    bulk.start();
+    auto edge = proxy_to(bulk.url(), "proxy.timeout = 300ms\n");
+    RawClient client(edge->port("edge"));
+    client.send("POST /v2/think HTTP/1.1\r\nHost: e\r\nTransfer-Encoding: chunked\r\n\r\n");
+    // More than the server reads ahead of the handler (Limits::body_buffer_size, 1 MiB): the rest streams.
+    client.send("100000\r\n" + std::string(1 << 20, 'a') + "\r\n");
+    // Then a client's pace: five pieces 150 ms apart, 750 ms in all, each wait well within 300 ms.
+    for (int i = 0; i < 5; ++i) {
+        client.send("64\r\n" + std::string(100, 'a') + "\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+    client.send("0\r\n\r\n");
+    const auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    const std::uint64_t size = (1 << 20) + 500;
+    EXPECT_EQ(response->body, std::to_string(size) + " " + std::to_string(size * 'a'));
+    bulk.shutdown();
+}
 
 std::uint64_t peak_resident_kib() {
     std::ifstream status("/proc/self/status");

@@ -44,7 +44,11 @@ ProxyRoute::ProxyRoute(const Proxy& spec, UpstreamUrl url, std::shared_ptr<Upstr
 void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest request, RecordedRequest& journal,
                        std::size_t cap, const std::function<void()>& abort) const {
     const auto start = Clock::now();
+    // proxy.timeout bounds the connection and the head; each later wait
+    // (a piece of a streamed body, the response's head, a piece of its body)
+    // gets it anew: a long upload that makes progress never times out.
     const auto deadline = start + spec_.timeout;
+    const auto from_now = [this] { return Clock::now() + spec_.timeout; };
     const auto target = url_.forwarded_target(request.target, spec_.strip_prefix);
     auto& upstream_facts = journal.upstream.emplace();
     upstream_facts.url = url_.origin() + target;
@@ -79,11 +83,19 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
 
     BodyTap journal_tap(cap);
     BodyTap record_tap(recording_ ? Recording::kMaxBody : 0);
+    std::string framed;  // a chunk: its size line, the piece and its line end, in one write
     const auto send_piece = [&](UpstreamConnection& connection, std::string_view piece) {
         if (piece.empty()) return;
-        if (chunked_up) connection.write_all(chunk_header(piece.size()), deadline);
-        connection.write_all(piece, deadline);
-        if (chunked_up) connection.write_all("\r\n", deadline);
+        if (!chunked_up) return connection.write_all(piece, from_now());
+        framed.assign(chunk_header(piece.size())).append(piece).append("\r\n");
+        connection.write_all(framed, from_now());
+    };
+    // What the journal shows of a body that streamed: its first `cap` bytes and its size.
+    const auto note_streamed_body = [&] {
+        if (request.body_whole) return;
+        journal.body = std::move(journal_tap.kept);
+        journal.body_size = journal_tap.size;
+        journal.body_truncated = !journal_tap.whole();
     };
 
     std::unique_ptr<UpstreamConnection> connection;
@@ -110,10 +122,10 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
                         record_tap.take(read);
                         send_piece(*connection, read);
                     }
-                    if (chunked_up) connection->write_all("0\r\n\r\n", deadline);
+                    if (chunked_up) connection->write_all("0\r\n\r\n", from_now());
                 }
                 response.emplace(*connection, head_request);
-                upstream_head = &response->read_head(deadline);
+                upstream_head = &response->read_head(request.body_whole ? deadline : from_now());
                 break;
             } catch (const UpstreamError& error) {
                 if (!(reused && request.body_whole && !error.timed_out && attempt == 0)) throw;
@@ -121,18 +133,10 @@ void ProxyRoute::serve(http::BaseHTTPRequestHandler& handler, ProxiedRequest req
             }
         }
     } catch (const UpstreamError& error) {
-        if (!request.body_whole) {
-            journal.body = std::move(journal_tap.kept);
-            journal.body_size = journal_tap.size;
-            journal.body_truncated = !journal_tap.whole();
-        }
+        note_streamed_body();
         return fail(handler, request.route, error, journal);
     }
-    if (!request.body_whole) {
-        journal.body = std::move(journal_tap.kept);
-        journal.body_size = journal_tap.size;
-        journal.body_truncated = !journal_tap.whole();
-    }
+    note_streamed_body();
 
     // The response's head, as the upstream sent it but for this hop's fields.
     const auto& upstream = *upstream_head;

@@ -301,6 +301,13 @@ std::size_t HTTPServer::connection_count() const { return impl_->connection_coun
 
 void HTTPServer::set_exchange_observer(ExchangeObserver observer) { impl_->exchange_observer = std::move(observer); }
 
+void HTTPServer::enable_http2(bool on) {
+    impl_->http2_enabled.store(on, std::memory_order_relaxed);
+    if (impl_->tls) impl_->tls->offer_h2(on);
+}
+
+bool HTTPServer::http2_enabled() const { return impl_->http2_enabled.load(std::memory_order_relaxed); }
+
 ThreadingHTTPServer::ThreadingHTTPServer(Address server_address, HandlerFactory handler, Limits limits)
     : HTTPServer(std::move(server_address), std::move(handler), limits, hardware_threads()) {}
 

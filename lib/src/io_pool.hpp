@@ -38,6 +38,7 @@ public:
     // Stops the monitor and waits for every runner to end (they end when the
     // io_context runs out of work). Idempotent; safe from several threads.
     void join();
+    boost::asio::io_context& context() { return context_; }
     // Whether the calling thread is one of this pool's runners.
     bool on_pool_thread() const;
 

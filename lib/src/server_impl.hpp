@@ -38,6 +38,7 @@ public:
     detail::Listener listener;
     detail::IoPool io_pool;
     ExchangeObserver exchange_observer;  // set before serving; empty: no exchange records are made
+    std::atomic<bool> http2_enabled{false};
 
     bool logging() const { return logging_.load(std::memory_order_relaxed); }
     bool idle() const;
@@ -53,6 +54,7 @@ public:
     std::unique_ptr<BaseHTTPRequestHandler> make_handler() override { return factory(); }
     const ExchangeObserver& observer() const override { return exchange_observer; }
     detail::IoPool& pool() override { return io_pool; }
+    bool http2() const override { return http2_enabled.load(std::memory_order_relaxed); }
     bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
     void log(std::string_view line) const override;
     void session_closed(detail::Session* session) override;

@@ -1,8 +1,10 @@
 #include "session.hpp"
 
 #include "framing.hpp"
+#include "http2_messages.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
+#include <mockserve/detail/text.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -47,7 +49,9 @@ void Session::start() {
 void Session::on_start() {
     boost::system::error_code ec;
     const auto remote = stream_->remote_endpoint(ec);
-    if (ec || !bridge_.open(Address{remote.address().to_string(), remote.port()})) return close_now();
+    if (ec) return close_now();
+    client_ = Address{remote.address().to_string(), remote.port()};
+    if (!bridge_.open(client_)) return close_now();
     do_read_head();
 }
 
@@ -59,6 +63,16 @@ std::string_view Session::buffered() const { return {static_cast<const char*>(in
 void Session::do_read_head() {
     phase_ = Phase::reading_head;
     if (in_.size() == 0 && host_->stopping()) return close_now();
+    if (requests_ == 0 && in_.size() > 0 && !scanner_.started() && host_->http2()) {
+        // The first bytes say whether the client speaks HTTP/2: TLS agreed
+        // on h2, or the client preface came on a plain connection.
+        if (const auto tls = stream_->tls(); tls && tls->alpn == "h2") return switch_to_http2();
+        switch (check_http2_preface(buffered())) {
+            case PrefaceCheck::yes: return switch_to_http2();
+            case PrefaceCheck::need_more: return do_read_more_head();
+            case PrefaceCheck::no: break;
+        }
+    }
     // A pipelined request may already be buffered whole.
     const bool was_started = scanner_.started();
     const auto state = scanner_.scan(buffered());
@@ -133,6 +147,17 @@ void Session::on_head() {
     body_.begin(std::get<BodyFraming>(framing));
     request_deadline_ = Clock::now() + limits_.request_timeout;
 
+    if (host_->http2() && !stream_->tls()) {
+        // "Upgrade: h2c" (RFC 7540 §3.2): once the body is in, the request
+        // is answered over HTTP/2 as its stream 1; its handler sees it there.
+        const auto upgrade = h.headers.get("Upgrade");
+        const auto settings = h.headers.get("HTTP2-Settings");
+        if (upgrade && settings && h.headers.count("HTTP2-Settings") == 1 &&
+            any_list_element(*upgrade, [](std::string_view token) { return iequals(token, "h2c"); })) {
+            h2c_settings_ = decode_base64url(*settings);
+            if (h2c_settings_) return do_read_body();
+        }
+    }
     bool accepted = true;
     if (!bridge_.run([&] { accepted = h.parse_request(); }) || bridge_.lost()) return close_now();
     if (!accepted) return finish_request(false);  // it answered; the body stays unread
@@ -220,6 +245,16 @@ void Session::on_read_body_rest(const boost::system::error_code& ec, std::size_t
 // The handler, and the response
 
 void Session::do_handle() {
+    if (h2c_settings_) {
+        if (body_.complete()) return switch_to_h2c();
+        // A body larger than the read-ahead: the upgrade is declined (the
+        // server may), and the request is served over HTTP/1.1.
+        h2c_settings_.reset();
+        auto& h = bridge_.handler();
+        bool accepted = true;
+        if (!bridge_.run([&] { accepted = h.parse_request(); }) || bridge_.lost()) return close_now();
+        if (!accepted) return finish_request(false);
+    }
     phase_ = Phase::handling;
     bridge_.handle_request();
     if (bridge_.abort_requested() != HandlerBridge::Abort::none || bridge_.lost()) return close_now();
@@ -412,6 +447,7 @@ void Session::close_now() {
 
 void Session::on_server_shutdown() {
     net::post(stream_->get_executor(), [self = shared_from_this()] {
+        if (self->phase_ == Phase::http2) return self->http2_->shutdown();
         const bool idle = self->phase_ == Phase::reading_head && !self->scanner_.started() && self->in_.size() == 0;
         if (idle) self->stream_->cancel();
         if (self->phase_ == Phase::pacing && !self->pacing_stopped_) {
@@ -423,6 +459,54 @@ void Session::on_server_shutdown() {
     });
 }
 
-void Session::abort() { stream_->interrupt(); }
+void Session::abort() {
+    stream_->interrupt();
+    net::post(stream_->get_executor(), [self = shared_from_this()] {
+        if (self->phase_ == Phase::http2) self->http2_->abort();
+    });
+}
+
+// ---------------------------------------------------------------------------
+// HTTP/2
+
+void Session::switch_to_http2() {
+    phase_ = Phase::http2;
+    http2_ = std::make_shared<Http2Connection>(*host_, *stream_, shared_from_this(), client_, [this] { on_http2_closed(); });
+    const std::string received(buffered());
+    in_.consume(in_.size());
+    http2_->start(received);
+}
+
+void Session::switch_to_h2c() {
+    auto& h = bridge_.handler();
+    UpgradedRequest request;
+    request.method = std::move(h.command);
+    request.target = std::move(h.path);
+    request.headers = std::move(h.headers);
+    request.settings = std::move(*h2c_settings_);
+    h2c_settings_.reset();
+    char piece[16 * 1024];
+    while (const auto n = body_.read(piece, sizeof piece, false, *stream_, limits_.io_timeout)) {
+        if (n < 0) break;
+        request.body.append(piece, static_cast<std::size_t>(n));
+    }
+    // The request is stream 1's now, and reported as such.
+    unreported_ = false;
+    exchange_started_ = {};
+    phase_ = Phase::http2;
+    http2_ = std::make_shared<Http2Connection>(*host_, *stream_, shared_from_this(), client_, [this] { on_http2_closed(); });
+    const std::string received(buffered());
+    in_.consume(in_.size());
+    http2_->start_upgraded(std::move(request), received);
+}
+
+void Session::on_http2_closed() {
+    // The Http2Connection has closed the stream.
+    phase_ = Phase::closed;
+    deadline_.cancel();
+    delay_timer_.cancel();
+    bridge_.close();
+    host_->session_closed(this);
+}
 
 }  // namespace mockserve::http::detail

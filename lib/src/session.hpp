@@ -19,6 +19,8 @@
 //                     between them; the last piece goes out with do_write
 //   writing           do_write: what the handler left buffered; the exchange
 //                     record goes to the observer just before
+//   http2             the connection speaks HTTP/2 (h2 by ALPN, the h2c preface,
+//                     or "Upgrade: h2c"): an Http2Connection serves it to its end
 //   lingering         do_linger: after a refusal or an unread body, what the
 //                     client still sends is read and dropped for a while, so
 //                     that the kernel does not answer it with a reset that
@@ -28,6 +30,7 @@
 #include "body_reader.hpp"
 #include "deadline.hpp"
 #include "handler_bridge.hpp"
+#include "http2_connection.hpp"
 #include "request_head.hpp"
 #include "response_writer.hpp"
 #include "session_host.hpp"
@@ -57,7 +60,8 @@ public:
 private:
     using Clock = std::chrono::steady_clock;
     enum class Phase {
-        starting, reading_head, sending_continue, reading_body, handling, delaying, pacing, writing, lingering, closed
+        starting, reading_head, sending_continue, reading_body, handling, delaying, pacing, writing, lingering, http2,
+        closed
     };
 
     void on_start();
@@ -82,6 +86,11 @@ private:
     void do_linger();
     void on_linger(const boost::system::error_code& ec, std::size_t bytes);
     void close_now();
+    // HTTP/2 takes the connection over: from the bytes buffered, or after
+    // answering an "Upgrade: h2c" request with 101.
+    void switch_to_http2();
+    void switch_to_h2c();
+    void on_http2_closed();
 
     // Ends a read into the input buffer: false (the failure handled) when it
     // failed or timed out.
@@ -124,6 +133,10 @@ private:
     std::size_t next_piece_ = 0;
     bool paced_keep_alive_ = false;
     bool pacing_stopped_ = false;  // the server is shutting down: the stream ends after this piece
+
+    Address client_;
+    std::optional<std::string> h2c_settings_;  // the request in hand asked for h2c (HTTP2-Settings, decoded)
+    std::shared_ptr<Http2Connection> http2_;
 
     const bool observed_;  // the server wants exchange records
     Exchange exchange_;

@@ -30,6 +30,8 @@ public:
     // Empty when no exchange records are wanted.
     virtual const ExchangeObserver& observer() const = 0;
     virtual IoPool& pool() = 0;
+    // Whether connections may speak HTTP/2 (HTTPServer::enable_http2()).
+    virtual bool http2() const = 0;
     // The server is shutting down: finish the request in hand, start no other.
     virtual bool stopping() const = 0;
     virtual void log(std::string_view line) const = 0;

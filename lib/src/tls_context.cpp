@@ -103,13 +103,23 @@ void require_client_certificates(SSL_CTX* context, const std::string& pem, const
     SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 }
 
-// ALPN: the first of the server's protocols that the client offers; a
-// client that offers none of them goes on without ALPN (and so speaks
-// HTTP/1.1) rather than being refused.
+// ALPN: h2 when the server speaks HTTP/2 and the client offers it, else the
+// first of the server's protocols that the client offers; a client that
+// offers none of them goes on without ALPN (and so speaks HTTP/1.1) rather
+// than being refused.
 int select_protocol(SSL*, const unsigned char** out, unsigned char* out_size, const unsigned char* offered,
-                    unsigned offered_size, void* server_wire) {
-    const auto& wire = *static_cast<const std::string*>(server_wire);
+                    unsigned offered_size, void* tls_context) {
+    const auto& context = *static_cast<const TlsContext*>(tls_context);
+    static const std::string kH2Wire("\x02h2", 3);
     unsigned char* chosen = nullptr;
+    if (context.offers_h2() &&
+        SSL_select_next_proto(&chosen, out_size, reinterpret_cast<const unsigned char*>(kH2Wire.data()),
+                              static_cast<unsigned>(kH2Wire.size()), offered, offered_size) == OPENSSL_NPN_NEGOTIATED) {
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    const auto& wire = context.alpn_wire();
+    if (wire.empty()) return SSL_TLSEXT_ERR_NOACK;
     if (SSL_select_next_proto(&chosen, out_size, reinterpret_cast<const unsigned char*>(wire.data()),
                               static_cast<unsigned>(wire.size()), offered, offered_size) != OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_NOACK;
@@ -167,10 +177,11 @@ TlsContext::TlsContext(const TlsOptions& options) : context_(SSL_CTX_new(TLS_ser
 
     for (const auto& protocol : options.alpn_protocols) {
         if (protocol.empty() || protocol.size() > 255) refuse("not an ALPN protocol name: '" + protocol + "'");
+        if (protocol == "h2") continue;  // agreed only when the server speaks HTTP/2 (enable_http2())
         alpn_wire_ += static_cast<char>(protocol.size());
         alpn_wire_ += protocol;
     }
-    if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx, select_protocol, &alpn_wire_);
+    SSL_CTX_set_alpn_select_cb(ctx, select_protocol, this);
 }
 
 }  // namespace mockserve::http::detail

@@ -9,6 +9,7 @@
 
 #include <mockserve/https_server.hpp>
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -22,14 +23,20 @@ class TlsContext {
 public:
     // Throws std::invalid_argument saying what is wrong with the options.
     explicit TlsContext(const TlsOptions& options);
-    TlsContext(const TlsContext&) = delete;  // OpenSSL keeps a pointer to alpn_wire_
+    TlsContext(const TlsContext&) = delete;  // OpenSSL keeps a pointer to this
     TlsContext& operator=(const TlsContext&) = delete;
 
     SSL_CTX* native() const { return context_.get(); }
+    // Whether ALPN offers h2 first (HTTPServer::enable_http2()). A setting of
+    // the server that shares this context, so it may change on a const one.
+    void offer_h2(bool on) const { h2_.store(on, std::memory_order_relaxed); }
+    bool offers_h2() const { return h2_.load(std::memory_order_relaxed); }
+    const std::string& alpn_wire() const { return alpn_wire_; }
 
 private:
     SslCtxPtr context_;
-    std::string alpn_wire_;  // the server's protocols, each preceded by its length
+    std::string alpn_wire_;  // the server's protocols, each preceded by its length; never h2
+    mutable std::atomic<bool> h2_{false};
 };
 
 }  // namespace mockserve::http::detail

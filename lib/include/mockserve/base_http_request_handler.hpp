@@ -48,6 +48,7 @@ class HTTPServer;
 namespace detail {
 class Channel;
 class HandlerBridge;
+class Http2Stream;
 }  // namespace detail
 
 // Python's DEFAULT_ERROR_MESSAGE, with its %(code)d, %(message)s and %(explain)s keys.
@@ -183,6 +184,7 @@ protected:
 
 private:
     friend class detail::HandlerBridge;
+    friend class detail::Http2Stream;
 
     // Python's %-formatting of a log message (%s, %d, %r, %%).
     static std::string format_texts(std::string_view format, const std::string* args, std::size_t count);

@@ -43,7 +43,8 @@ struct Exchange {
     // From the request line: empty when it could not be split.
     std::string method;
     std::string target;   // as sent ("//x?y" stays so)
-    std::string version;  // "HTTP/1.1"; empty when the server refused the request line
+    std::string version;  // "HTTP/1.1", "HTTP/2.0"; empty when the server refused the request line
+    std::uint32_t stream_id = 0;  // the HTTP/2 stream; 0 over HTTP/1.x
     Headers headers;      // empty when the server refused the head
     std::shared_ptr<const TlsFacts> tls;  // over TLS; null over plain HTTP
     // Why the server answered with an error before any handler ran

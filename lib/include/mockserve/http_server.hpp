@@ -96,6 +96,17 @@ public:
     // mockserve's own: `observer` is given a record of every exchange (see
     // exchange.hpp). Set it before start() or serve_forever().
     void set_exchange_observer(ExchangeObserver observer);
+    // mockserve's own: connections may speak HTTP/2 as well as HTTP/1.x. Over
+    // plain TCP that is h2c, with prior knowledge (the client's preface) or
+    // after an "Upgrade: h2c" request (its body included); an HTTPSServer
+    // offers h2 by ALPN, ahead of its alpn_protocols. Every handler serves
+    // HTTP/2 requests unchanged: one request per stream, request_version
+    // "HTTP/2.0", :method/:path/:authority as command, path and Host; streams
+    // of one connection are served at the same time (each on a pool
+    // thread), at most Limits::max_concurrent_streams of them. Off by
+    // default; call before start() or serve_forever().
+    void enable_http2(bool on = true);
+    bool http2_enabled() const;
 
 protected:
     // `tls`: every connection speaks TLS with it (HTTPSServer); null: plain TCP.

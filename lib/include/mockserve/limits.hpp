@@ -61,6 +61,10 @@ struct Limits {
     std::chrono::milliseconds blocked_handler_after{20};
     // Most threads the server runs, the added ones included.
     unsigned max_threads = 256;
+    // HTTP/2: streams one connection may have open at once (its
+    // SETTINGS_MAX_CONCURRENT_STREAMS). A stream the client reset counts
+    // until its handler has returned. More: RST_STREAM (REFUSED_STREAM).
+    std::size_t max_concurrent_streams = 100;
     // Longest pause of the accept loop when the process is out of descriptors.
     std::chrono::milliseconds max_accept_backoff{500};
 

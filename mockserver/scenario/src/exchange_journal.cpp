@@ -17,6 +17,7 @@ RecordedRequest unrouted_request(http::Exchange& e, const std::string& server, J
     r.target = std::move(e.target);
     r.path = split_target(r.target).first;
     r.version = std::move(e.version);
+    r.stream_id = e.stream_id;
     r.headers = e.headers.fields();
     r.client = e.client.host + ":" + std::to_string(e.client.port);
     if (e.tls) r.tls = *e.tls;
@@ -42,6 +43,7 @@ http::ExchangeObserver journal_feed(Journal& journal, std::string server) {
         };
         if (auto* seen = std::any_cast<RecordedRequest*>(&e.annotation)) {
             (*seen)->duration = e.duration;
+            (*seen)->stream_id = e.stream_id;
             return finish(std::move(**seen));
         }
         finish(unrouted_request(e, server, journal));

@@ -244,6 +244,7 @@ std::string Journal::to_json(const RecordedRequest& r) {
     o["path"] = r.path;
     o["query"] = pairs(r.query);
     o["version"] = r.version;
+    if (r.stream_id != 0) o["stream_id"] = r.stream_id;
     o["headers"] = pairs(r.headers);
     o["headers_by_name"] = by_name(r.headers);
     if (detail::valid_utf8(r.body)) {

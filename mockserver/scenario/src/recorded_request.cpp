@@ -31,7 +31,9 @@ std::ostream& operator<<(std::ostream& os, const RecordedRequest& r) {
             os << "\n[... " << r.body_size << " bytes in all]";
         os << '\n';
     }
-    os << "-- #" << r.sequence << " on " << r.server << ", route " << r.route.value_or("(none)") << ", ";
+    os << "-- #" << r.sequence << " on " << r.server;
+    if (r.stream_id != 0) os << " (stream " << r.stream_id << ")";
+    os << ", route " << r.route.value_or("(none)") << ", ";
     if (!r.answered) {
         os << "not answered yet";
     } else if (r.status == 0) {

@@ -249,6 +249,11 @@ ServerBuilder& ServerBuilder::limits(const http::Limits& limits) {
     return *this;
 }
 
+ServerBuilder& ServerBuilder::http2(bool on) {
+    spec().http2 = on;
+    return *this;
+}
+
 ServerBuilder& ServerBuilder::tls(bool on) {
     spec().tls.enabled = on;
     return *this;

@@ -326,6 +326,19 @@ private:
                 read_duration(entry, server.limits.io_timeout);
             } else if (key == "cgi_timeout") {
                 read_duration(entry, server.limits.cgi_timeout);
+            } else if (key == "http2") {
+                if (entry.value == "on" || entry.value == "off") {
+                    server.http2 = entry.value == "on";
+                } else {
+                    fail(entry.line, "http2 is on or off, not '" + entry.value + "'");
+                }
+            } else if (key == "max_concurrent_streams") {
+                const auto streams = parse_number<std::size_t>(entry.value);
+                if (!streams || *streams == 0 || *streams > 100000) {
+                    fail(entry.line, "max_concurrent_streams must be 1-100000, not '" + entry.value + "'");
+                } else {
+                    server.limits.max_concurrent_streams = *streams;
+                }
             } else if (key == "tls") {
                 if (entry.value == "on" || entry.value == "off") {
                     server.tls.enabled = entry.value == "on";

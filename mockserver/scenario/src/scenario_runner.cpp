@@ -91,6 +91,7 @@ struct ScenarioRunner::Running {
             const RunnerOptions& options, const std::optional<http::TlsOptions>& tls)
         : name(spec.name), server(make_server(spec, index, live, tls)) {
         if (journal.enabled()) server->set_exchange_observer(detail::journal_feed(journal, spec.name));
+        server->enable_http2(spec.http2);
         if (options.log) {
             server->set_log_sink(options.log);
         } else {

@@ -130,6 +130,9 @@ private:
         if (l.io_timeout != d.io_timeout) key("io_timeout", duration(l.io_timeout));
         if (l.cgi_timeout != d.cgi_timeout) key("cgi_timeout", duration(l.cgi_timeout));
         if (!server.cgi_user.empty()) key("cgi_user", server.cgi_user);
+        if (server.http2) key("http2", "on");
+        if (l.max_concurrent_streams != d.max_concurrent_streams)
+            key("max_concurrent_streams", std::to_string(l.max_concurrent_streams));
         if (server.tls.enabled) key("tls", "on");
         if (!server.tls.cert.empty()) key("tls.cert", server.tls.cert);
         if (!server.tls.key.empty()) key("tls.key", server.tls.key);

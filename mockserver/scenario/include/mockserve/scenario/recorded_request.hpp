@@ -32,7 +32,8 @@ struct RecordedRequest {
     std::string target;  // as sent: "/v1/payments?x=1"
     std::string path;    // decoded, without the query
     std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
-    std::string version;                                        // "HTTP/1.1"
+    std::string version;                                        // "HTTP/1.1", "HTTP/2.0"
+    std::uint32_t stream_id = 0;                                // its HTTP/2 stream; 0 over HTTP/1.x
     std::vector<std::pair<std::string, std::string>> headers;  // in order, repeats kept
     std::string body;              // at most the journal's body cap
     std::uint64_t body_size = 0;   // the real size

@@ -179,6 +179,9 @@ struct ServerSpec {
     std::string cgi_user;
     http::Limits limits;
     TlsSpec tls;
+    // `http2 = on`: HTTP/2 besides HTTP/1.1 (h2 by ALPN with tls = on; h2c
+    // by prior knowledge or Upgrade without). Off by default.
+    bool http2 = false;
     std::vector<Route> routes;
 };
 

@@ -109,6 +109,8 @@ public:
     ServerBuilder& limits(const http::Limits& limits);
     // tls = on: HTTPS, with a certificate the runner makes (signed by the
     // run's authority) unless tls_cert() gives one.
+    // HTTP/2 beside HTTP/1.1 (the scenario key `http2 = on`).
+    ServerBuilder& http2(bool on = true);
     ServerBuilder& tls(bool on = true);
     // tls.cert, tls.key, tls.password_file: PEM files.
     ServerBuilder& tls_cert(const std::string& cert, const std::string& key = {}, const std::string& password_file = {});

@@ -303,7 +303,9 @@ void CGIHTTPRequestHandler::run_cgi() {
     request.server_software = version_string();
     request.server_name = server->server_name;
     request.server_port = server->server_port;
-    request.server_protocol = protocol_version;
+    // Python's choice, the handler's protocol_version, would tell a script
+    // that an HTTP/2 request came as HTTP/1.x.
+    request.server_protocol = request_version == "HTTP/2.0" ? request_version : protocol_version;
     request.request_method = command;
     request.path_info = path_info;
     request.path_translated = translate_path(detail::quote(path_info));

@@ -91,6 +91,7 @@ void Http2Stream::headers_complete() {
 
 bool Http2Stream::add_body(std::string_view bytes) {
     body_received_ += bytes.size();
+    if (refusal_) return true;  // answered already: the body is dropped
     if (body_received_ > limits_.max_body_size) return false;
     {
         std::lock_guard lock(mutex_);
@@ -292,11 +293,12 @@ void Http2Stream::finish_response() {
             commit_locked(!paced_);
         }
         if (ending_ != Ending::eof || (paced_ && (!body_allowed_ || paced_->pieces.empty()))) paced_.reset();
-        if (ending_ == Ending::eof && !paced_) {
+        if (!paced_) {
             out_end_ = true;
             // A declared length that the body fell short of: the client must
             // not take the body for whole.
-            if (declared_length_ && body_written_ < *declared_length_ && body_allowed_) ending_ = Ending::reset;
+            if (ending_ == Ending::eof && declared_length_ && body_written_ < *declared_length_ && body_allowed_)
+                ending_ = Ending::reset;
         }
     }
     make_exchange();
@@ -530,9 +532,9 @@ long Http2Stream::read_response(std::uint8_t* into, std::size_t length, std::uin
         if (ending_ == Ending::eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
         } else if (n == 0) {
-            lock.unlock();
-            nghttp2_submit_rst_stream(connection_->session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
-            return NGHTTP2_ERR_DEFERRED;
+            // What was sent is all there is: nghttp2 resets the stream
+            // (INTERNAL_ERROR), so the client cannot take the body for whole.
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
         }
     } else if (n == 0) {
         deferred_ = true;

@@ -373,8 +373,9 @@ void Http2Connection::close_now() {
         std::lock_guard lock(handlers_mutex_);
         handlers_closed_ = true;
     }
+    // The Session (and with it the Stream) lives on while streams whose
+    // handlers still run hold this connection: they post their ends here.
     if (auto done = std::exchange(on_closed_, {})) done();
-    owner_.reset();
 }
 
 std::unique_ptr<BaseHTTPRequestHandler> Http2Connection::take_handler() {

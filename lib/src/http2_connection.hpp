@@ -7,7 +7,9 @@
 // request, whose handler runs on a pool thread.
 //
 // The Session that accepted the connection hands it over and keeps the
-// Stream; this object keeps the Session alive until the connection ends.
+// Stream; this object keeps the Session alive for as long as it lives
+// itself (its streams hold it while their handlers run), and the Session
+// lets go of it once the connection has ended.
 //
 // Bounds, beside what nghttp2 enforces itself (at most 8 CONTINUATION
 // frames per header block, 1000 queued SETTINGS/PING acknowledgements):
@@ -121,7 +123,7 @@ private:
     SessionHost& host_;
     const Limits& limits_;
     Stream& stream_;
-    std::shared_ptr<void> owner_;  // the Session, which owns the Stream
+    const std::shared_ptr<void> owner_;  // the Session, which owns the Stream
     const Address client_;
     std::function<void()> on_closed_;
     nghttp2_session* session_ = nullptr;

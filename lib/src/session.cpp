@@ -501,7 +501,10 @@ void Session::switch_to_h2c() {
 }
 
 void Session::on_http2_closed() {
-    // The Http2Connection has closed the stream.
+    // The Http2Connection has closed the stream. It holds this session (and
+    // so the Stream) while handlers of its streams still run; letting go of
+    // it here, after its call returns, ends the cycle.
+    net::post(stream_->get_executor(), [self = shared_from_this()] { self->http2_.reset(); });
     phase_ = Phase::closed;
     deadline_.cancel();
     delay_timer_.cancel();

@@ -118,9 +118,10 @@ def rss_kib(pid):
 
 
 class Server:
-    def __init__(self, name, argv, port, cwd=None, env=None, ready_path="/", tls=False):
+    def __init__(self, name, argv, port, cwd=None, env=None, ready_path="/", tls=False, h2c_only=False):
         self.name, self.argv, self.port = name, argv, port
         self.cwd, self.env, self.ready_path, self.tls = cwd, env, ready_path, tls
+        self.h2c_only = h2c_only  # answers HTTP/2 with prior knowledge only (nginx's `listen ... http2`)
         self.process = None
         self.startup_seconds = None
 
@@ -135,12 +136,19 @@ class Server:
         while time.perf_counter() - began < deadline_seconds:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {' '.join(self.argv)}")
-            if http_status(self.port, self.ready_path, tls=self.tls) == 200:
+            if self.ready():
                 self.startup_seconds = time.perf_counter() - began
                 return self
             time.sleep(0.0002)
         self.stop()
         raise RuntimeError(f"{self.name} did not answer {self.ready_path} within {deadline_seconds} s")
+
+    def ready(self):
+        if not self.h2c_only:
+            return http_status(self.port, self.ready_path, tls=self.tls) == 200
+        done = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                               "--http2-prior-knowledge", self.url(self.ready_path)], capture_output=True, text=True)
+        return done.stdout == "200"
 
     def stop(self):
         if not self.process or self.process.poll() is not None:
@@ -201,6 +209,50 @@ def run_wrk(server, path, connections, seconds, extra=()):
     return result
 
 
+def run_h2load(server, path, connections, streams, seconds):
+    """h2load over h2c with prior knowledge: `connections` connections with
+    `streams` concurrent streams each, for `seconds`."""
+    before = cpu_ticks(server.pid)
+    command = ["h2load", f"-t{1 if connections == 1 else 2}", f"-c{connections}", f"-m{streams}", f"-D{seconds}",
+               server.url(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    used = (cpu_ticks(server.pid) - before) / CLOCK_TICKS
+    finished = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", done.stdout)
+    counts = re.search(r"requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                       done.stdout)
+    succeeded = int(counts.group(2)) if counts else 0
+    return {"connections": connections, "streams": streams,
+            "requests_per_second": float(finished.group(3)) if finished else 0.0,
+            "requests": succeeded, "errors": (int(counts.group(3)) + int(counts.group(4))) if counts else None,
+            "server_cpu_percent": 100.0 * used / seconds,
+            "server_cpu_us_per_request": 1e6 * used / succeeded if succeeded else None}
+
+
+def measure_h2_workload(servers, path, connections, stream_counts, seconds):
+    """As measure_workload, with h2load: the servers take turns at each
+    number of streams per connection."""
+    running, results = {}, {}
+    try:
+        for name, make in servers.items():
+            results[name] = None
+            try:
+                server = make()
+                server.start()
+                running[name] = server
+                subprocess.run(["h2load", "-c4", "-m10", "-D1", server.url(path)], capture_output=True, timeout=60)
+                results[name] = []
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                log(f"{name} failed: {e}")
+        for streams in stream_counts:
+            for name, server in running.items():
+                log(f"  {name}, {connections} connections × {streams} streams")
+                results[name].append(run_h2load(server, path, connections, streams, seconds))
+    finally:
+        for server in running.values():
+            server.stop()
+    return results
+
+
 # ---------------------------------------------------------------------------
 # The fixture tree and each server's configuration
 
@@ -248,7 +300,7 @@ def make_certificates(work):
     return os.path.join(folder, "leaf.pem"), os.path.join(folder, "leaf.key")
 
 
-def mockserve_scenario(work, www, port, routes, journal=True, tls=None, behaviours=False):
+def mockserve_scenario(work, www, port, routes, journal=True, tls=None, behaviours=False, http2=False):
     """`tls`: None (plain HTTP), "generate" (a certificate made at start), or
     (certificate, key) paths. `behaviours`: the canned route also counts its
     answers (`times`), checks and moves a state machine, and is a template
@@ -256,7 +308,7 @@ def mockserve_scenario(work, www, port, routes, journal=True, tls=None, behaviou
     tls_lines = [] if tls is None else ["tls = on"] if tls == "generate" else \
         ["tls = on", f"tls.cert = {tls[0]}", f"tls.key = {tls[1]}"]
     lines = ["[scenario]", "name = bench", f"journal = {'on' if journal else 'off'}", "",
-             "[server api]", f"port = {port}", *tls_lines, ""]
+             "[server api]", f"port = {port}", *tls_lines, *(["http2 = on"] if http2 else []), ""]
     for i in range(routes - 1):
         lines += [f"[route api filler-{i}]", f"request = GET /filler/{i}", "response = 204", ""]
     canned = ["[route api canned]", "request = GET /canned", "response = 200",
@@ -271,9 +323,9 @@ def mockserve_scenario(work, www, port, routes, journal=True, tls=None, behaviou
     return path
 
 
-def mockserve_server(work, www, routes=1, journal=True, tls=None, behaviours=False):
+def mockserve_server(work, www, routes=1, journal=True, tls=None, behaviours=False, http2=False):
     port = free_port()
-    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal, tls, behaviours),
+    return Server("mockserve", [MOCKSERVE, mockserve_scenario(work, www, port, routes, journal, tls, behaviours, http2),
                                 "--quiet"], port, ready_path="/canned", tls=tls is not None)
 
 
@@ -346,13 +398,17 @@ def measure_streams(work, streams):
         server.stop()
 
 
-def nginx_server(work, www, tls=None):
+def nginx_server(work, www, tls=None, http2=False):
     """`tls`: (certificate, key) paths for an HTTPS server (TLS 1.2 and 1.3,
-    keep-alive connections never closed for their number of requests)."""
+    keep-alive connections never closed for their number of requests).
+    `http2`: h2c with prior knowledge (nginx 1.22 then speaks nothing else on
+    the port), streams never capped per connection."""
     port = free_port()
     folder = os.path.join(work, f"nginx-{port}")
     os.makedirs(folder)
     listen = f"listen 127.0.0.1:{port};"
+    if http2:
+        listen = f"listen 127.0.0.1:{port} http2; http2_max_requests 100000000; keepalive_requests 100000000;"
     if tls:
         listen = (f"listen 127.0.0.1:{port} ssl; ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]}; "
                   "ssl_protocols TLSv1.2 TLSv1.3; keepalive_requests 100000000;")
@@ -381,7 +437,7 @@ http {{
 """
     write(os.path.join(folder, "nginx.conf"), conf)
     return Server("nginx", ["nginx", "-c", os.path.join(folder, "nginx.conf"), "-e", os.path.join(folder, "error.log")],
-                  port, ready_path="/canned", tls=tls is not None)
+                  port, ready_path="/canned", tls=tls is not None, h2c_only=http2)
 
 
 def lighttpd_server(work, www):
@@ -592,6 +648,29 @@ def print_workload(workload):
     print()
 
 
+H2_CONNECTIONS = 16
+H2_STREAMS = [1, 100]
+
+
+def print_h2_workload(workload):
+    rows = workload["results"]
+    base = {r["streams"]: r for r in rows.get("mockserve") or []}
+    print(f"### {workload['title']}\n")
+    print("| server | conns × streams | req/s | errors | server CPU | CPU µs/req | mockserve ÷ server |")
+    print("|---|---|---|---|---|---|---|")
+    for name, results in rows.items():
+        if results is None:
+            print(f"| {name} | | not available | | | | |")
+            continue
+        for r in results:
+            ours = base.get(r["streams"])
+            ratio = ours["requests_per_second"] / r["requests_per_second"] if ours and r["requests_per_second"] else None
+            print(f"| {name} | {r['connections']} × {r['streams']} | {fmt(r['requests_per_second'])} | {r['errors']} | "
+                  f"{r['server_cpu_percent']:.0f} % | {fmt(r.get('server_cpu_us_per_request'), 1)} | "
+                  f"{'—' if name == 'mockserve' else (f'{fmt(ratio, 2)}×' if ratio else 'n/a')} |")
+    print()
+
+
 def at(results, server, connections, key="requests_per_second"):
     for r in results.get(server) or []:
         if r["connections"] == connections:
@@ -632,6 +711,14 @@ def evaluate(report):
             if ours and nginx:
                 check(targets, f"{label}, {c} conns: ≥ 0.8× nginx", f"{ours / nginx:.2f}× nginx", "≥ 0.80×",
                       ours >= 0.8 * nginx)
+    for h2 in report.get("h2") or []:
+        for streams in H2_STREAMS:
+            pick = lambda server: next((r["requests_per_second"] for r in h2["results"].get(server) or []
+                                        if r["streams"] == streams), None)
+            ours, nginx = pick("mockserve"), pick("nginx")
+            if ours and nginx:
+                check(targets, f"{h2['name']}, {H2_CONNECTIONS} conns × {streams} streams: ≥ 0.8× nginx http2",
+                      f"{ours / nginx:.2f}× nginx", "≥ 0.80×", ours >= 0.8 * nginx)
     ours, lighttpd = at(w.get("cgi", {}), "mockserve", 16), at(w.get("cgi", {}), "lighttpd", 16)
     errors = at(w.get("cgi", {}), "mockserve", 16, "errors")
     if ours and lighttpd:
@@ -691,7 +778,8 @@ def main():
                         help="where the raw figures go (default build/bench/results.json)")
     parser.add_argument("--no-wiremock", action="store_true", help="leave WireMock out")
     parser.add_argument("--only", help="comma-separated parts to run: workload names (canned, static-1k, static-1m, "
-                                       "listing, cgi, tls-canned, tls-connect), startup, memory, streams, micro")
+                                       "listing, cgi, tls-canned, tls-connect, h2-canned, h2-static-1k), startup, "
+                                       "memory, streams, micro")
     args = parser.parse_args()
     wanted = lambda part: not args.only or part in args.only.split(",")
     seconds = args.seconds or (1 if args.quick else 5)
@@ -737,7 +825,7 @@ def main():
         ]
         report = {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "machine": platform.platform(),
                   "seconds_per_run": seconds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
-                  "journal_bound_mib": JOURNAL_BOUND_MIB}
+                  "journal_bound_mib": JOURNAL_BOUND_MIB, "h2": []}
         for name, title, path, show_mb, servers, *extra in workloads:
             if not wanted(name):
                 continue
@@ -745,6 +833,18 @@ def main():
             results = measure_workload(servers, path, connections, seconds, warmup, *extra)
             report["workloads"].append({"name": name, "title": title, "path": path, "show_mb": show_mb,
                                         "results": results})
+
+        # HTTP/2: h2load over h2c, 16 connections, 1 and 100 streams each.
+        ours_h2 = lambda: mockserve_server(work, www, http2=True)
+        nginx_h2 = lambda: nginx_server(work, www, http2=True)
+        for name, title, path in (("h2-canned", "HTTP/2 (h2c, h2load), canned route, journal on", "/canned"),
+                                  ("h2-static-1k", "HTTP/2 (h2c, h2load), static file, 1 KiB", "/file-1k.bin")):
+            if not wanted(name):
+                continue
+            log(name)
+            results = measure_h2_workload({"mockserve": ours_h2, "nginx": nginx_h2}, path, H2_CONNECTIONS,
+                                          H2_STREAMS, seconds)
+            report["h2"].append({"name": name, "title": title, "path": path, "results": results})
 
         startup_servers = (("mockserve", ours), ("mockserve, HTTPS", lambda: mockserve_server(work, www, tls="generate")),
                            ("nginx", nginx), ("lighttpd", lighttpd), ("python", python), ("WireMock", wiremock))
@@ -779,6 +879,8 @@ def main():
           f"{seconds} s per run\n")
     for workload in report["workloads"]:
         print_workload(workload)
+    for workload in report["h2"]:
+        print_h2_workload(workload)
     print("### Start-up (launch to the first successful response) and idle memory\n")
     print("| server | median ms | min ms | max ms | runs | idle resident memory |")
     print("|---|---|---|---|---|---|")
@@ -812,7 +914,7 @@ def main():
         print("|---|---|")
         for b in report["micro"]:
             print(f"| {b['name']} | {b['real_time']:,.1f} {b['time_unit']} |")
-    print("\n### Targets (issues 6, 13 and 14)\n")
+    print("\n### Targets (issues 6, 13, 14 and 17)\n")
     print("| target | measured | goal | met |")
     print("|---|---|---|---|")
     for t in report["targets"]:

@@ -6,7 +6,7 @@
 #include <mockserve/connection_error.hpp>
 #include <mockserve/detail/text.hpp>
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/defer.hpp>
 
 #include <nghttp2/nghttp2.h>
 
@@ -40,7 +40,6 @@ Http2Stream::Http2Stream(std::shared_ptr<Http2Connection> connection, std::int32
       host_(connection_->host()),
       limits_(host_.session_limits()),
       id_(id),
-      timer_(connection_->executor()),
       request_deadline_(Clock::now() + limits_.request_timeout),
       received_(std::chrono::system_clock::now()),
       received_at_(Clock::now()) {
@@ -139,7 +138,9 @@ void Http2Stream::refuse(HttpError error) {
 void Http2Stream::start() {
     started_ = true;
     last_progress_ = Clock::now();
-    net::post(connection_->handler_executor(), [self = shared_from_this()] { self->serve(); });
+    // Deferred: the handler runs on this thread once the strand's work in
+    // hand is done (another thread takes it if one is free sooner).
+    net::defer(connection_->handler_executor(), [self = shared_from_this()] { self->serve(); });
 }
 
 bool Http2Stream::stalled(Clock::time_point now) const {
@@ -155,7 +156,7 @@ void Http2Stream::closed() {
         if (!all_sent) gone_ = true;
         if (waiting_) changed_.notify_all();
     }
-    timer_.cancel();
+    if (timer_) timer_->cancel();
     if (pacing_) deliver_exchange();  // a paced stream ends here when the client leaves first
     if (wake_pair_[1] >= 0) {
         ::close(wake_pair_[1]);  // the handler's poll() sees the hang-up
@@ -346,7 +347,16 @@ void Http2Stream::deliver_exchange() {
 }
 
 void Http2Stream::post_to_strand(void (Http2Stream::*step)()) {
-    net::post(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
+    // Deferred, not posted: from a pool thread the step runs on the same
+    // thread once the handler's job returns, unless another thread is free
+    // first, rather than waking one for each request.
+    net::defer(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
+}
+
+void Http2Stream::wait_on_timer(std::chrono::milliseconds duration) {
+    // Made when first needed: most streams never wait.
+    if (!timer_) timer_.emplace(connection_->executor());
+    timer_->expires_after(duration);
 }
 
 // ---------------------------------------------------------------------------
@@ -566,8 +576,8 @@ void Http2Stream::submit() {
         return connection_->send();
     }
     if (goes && delay_.count() > 0) {
-        timer_.expires_after(std::exchange(delay_, {}));
-        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        wait_on_timer(std::exchange(delay_, {}));
+        timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
             if (!ec) self->submit();
         });
         return;
@@ -670,8 +680,8 @@ void Http2Stream::do_pace() {
         return;
     }
     do_resume();
-    timer_.expires_after(paced_->pause);
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_pace_timer(ec); });
+    wait_on_timer(paced_->pause);
+    timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_pace_timer(ec); });
 }
 
 void Http2Stream::on_pace_timer(const boost::system::error_code& ec) {

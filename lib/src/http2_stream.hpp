@@ -110,6 +110,7 @@ private:
     void wait_for(std::unique_lock<std::mutex>& lock, Ready&& ready, const char* doing);
     void push_body(std::string_view bytes);
     void post_to_strand(void (Http2Stream::*step)());
+    void wait_on_timer(std::chrono::milliseconds duration);
 
     // The strand.
     void do_submit_head();
@@ -136,7 +137,7 @@ private:
     SessionHost& host_;
     const Limits& limits_;
     const std::int32_t id_;
-    boost::asio::steady_timer timer_;  // delay_response and paced pieces
+    std::optional<boost::asio::steady_timer> timer_;  // delay_response and paced pieces
 
     // The request as received (strand until start(), then the pool thread's).
     std::string method_, path_, authority_, scheme_;

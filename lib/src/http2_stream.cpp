@@ -236,7 +236,7 @@ void Http2Stream::serve() {
             ending_ = Ending::reset;
             out_end_ = true;
         }
-        return post_to_strand(&Http2Stream::submit);
+        return defer_to_strand(&Http2Stream::submit);
     }
     auto& h = *handler_;
     if (refusal_) {
@@ -306,7 +306,7 @@ void Http2Stream::finish_response() {
     if (!paced_) deliver_exchange();  // before the last bytes leave, as over HTTP/1.1
     // The handler is done with this request; another stream may have it.
     connection_->give_back_handler(std::move(handler_));
-    post_to_strand(&Http2Stream::submit);
+    defer_to_strand(&Http2Stream::submit);
 }
 
 void Http2Stream::make_exchange() {
@@ -347,9 +347,15 @@ void Http2Stream::deliver_exchange() {
 }
 
 void Http2Stream::post_to_strand(void (Http2Stream::*step)()) {
-    // Deferred, not posted: from a pool thread the step runs on the same
-    // thread once the handler's job returns, unless another thread is free
-    // first, rather than waking one for each request.
+    // Posted: handler code may block right after (waiting for the window
+    // this step opens), so the step must not wait for its thread.
+    net::post(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
+}
+
+void Http2Stream::defer_to_strand(void (Http2Stream::*step)()) {
+    // Deferred, for the handler's last step: it runs on this thread once the
+    // handler's job returns (another thread takes it if one is free sooner),
+    // rather than waking a thread for each request.
     net::defer(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
 }
 

@@ -4,6 +4,8 @@
 # curl (prior knowledge, Upgrade with a body, h2 over TLS), nghttp (h2c and
 # h2, several streams on one connection) and Python's h2 package (python3-h2,
 # its own state machine). The journal must say HTTP/2.0 for every request.
+# First the README's HTTP/2 quick start, as written, from a folder laid out
+# as the source tree is after `ci/serve`.
 set -euo pipefail
 mockserve=$1
 scenarios=$2
@@ -11,6 +13,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 ln -s "$scenarios" scenarios
+mkdir -p build/release/mockserver
+ln -s "$mockserve" build/release/mockserver/mockserve
+
+output=$(
+# README:begin http2-quickstart
+build/release/mockserver/mockserve scenarios/http2-api.ini -- sh -c 'curl -sS --http2-prior-knowledge "$MOCKSERVE_API_URL/v1/status"'
+# README:end http2-quickstart
+)
+echo "$output"
+grep -q '^api http://127.0.0.1:[0-9]*$' <<<"$output"
+grep -q '^grpc-gateway https://127.0.0.1:[0-9]*$' <<<"$output"
+grep -q '^{"status": "ok"}' <<<"$output"
+grep -q 'expectations: 1 passed, 0 failed' <<<"$output"
 
 cat > clients.sh <<'CLIENTS'
 set -eu

@@ -33,13 +33,14 @@ struct Options {
     int port = 8000;
     bool cgi = false;
     bool quiet = false;
+    bool http2 = false;
     std::string tls_cert;
     std::string tls_key;
     std::string tls_password_file;
 };
 
 void print_help(const po::options_description& visible) {
-    std::cout << "usage: mockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q]\n"
+    std::cout << "usage: mockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-q] [--http2]\n"
                  "                 [--tls-cert FILE [--tls-key FILE] [--tls-password-file FILE]] [PORT]\n\n"
                  "Serves DIRECTORY over HTTP on PORT, as `python3 -m http.server` does: files,\n"
                  "directory listings, and with --cgi the CGI scripts in /cgi-bin and /htbin.\n"
@@ -65,6 +66,8 @@ int parse(int argc, char** argv, Options& options) {
         ("protocol,p", po::value(&options.protocol)->value_name("VERSION"),
          "answer with this HTTP version: HTTP/1.0 or HTTP/1.1 (default: HTTP/1.1)")
         ("quiet,q", po::bool_switch(&options.quiet), "do not log requests")
+        ("http2", po::bool_switch(&options.http2),
+         "speak HTTP/2 too: h2c (prior knowledge or Upgrade), or h2 by ALPN with --tls-cert")
         ("tls-cert", po::value(&options.tls_cert)->value_name("FILE"),
          "serve HTTPS with this PEM certificate chain (and its key, unless --tls-key)")
         ("tls-key", po::value(&options.tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
@@ -162,6 +165,7 @@ int run_drop_in(int argc, char** argv) {
     try {
         const auto server = make_server(options);
         if (options.quiet) server->quiet();
+        server->enable_http2(options.http2);
         server->start();
         std::cout << "Serving " << (options.tls_cert.empty() ? "HTTP" : "HTTPS") << " on "
                   << server->server_address.host << " port " << server->server_port << " (" << server->url()

@@ -1,5 +1,6 @@
 // The mockserve command, run as a process.
 #include "support/child_process.hpp"
+#include "support/h2_client.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -60,6 +61,25 @@ TEST(MockserveCommand, ShortFlagsProtocolAndSigint) {
     mockserve.signal(SIGINT);
     EXPECT_EQ(mockserve.wait(), 0);
     EXPECT_EQ(mockserve.read_stderr(), "");
+}
+
+TEST(MockserveCommand, Http2FlagSpeaksH2cBesideHttp11) {
+    ChildProcess mockserve({MOCKSERVE_BINARY, "--http2", "--directory", kFixtures + "/site", "0"});
+    const auto banner = mockserve.read_line();
+    ASSERT_TRUE(banner);
+    const auto port = port_from_banner(*banner);
+    ASSERT_NE(port, 0) << *banner;
+    const auto h2 = test_support::fetch(port, test_support::Protocol::h2c, {"GET", "/docs/data.json", {}, ""});
+    EXPECT_EQ(h2.status, 200);
+    EXPECT_THAT(h2.body, HasSubstr("\"fixture\""));
+    const auto upgraded = test_support::fetch(port, test_support::Protocol::h2c_upgrade, {"GET", "/docs/data.json", {}, ""});
+    EXPECT_EQ(upgraded.status, 200);
+    const auto plain = test_support::exchange(port, "GET /docs/data.json HTTP/1.1\r\nHost: test\r\n\r\n");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->status, 200);
+    mockserve.signal(SIGTERM);
+    EXPECT_EQ(mockserve.wait(), 0);
+    EXPECT_THAT(mockserve.read_stderr(), HasSubstr("\"GET /docs/data.json HTTP/2.0\" 200 -"));
 }
 
 TEST(MockserveCommand, CgiFlagRunsScripts) {

@@ -42,6 +42,12 @@ TEST(Matchers, Method) {
     EXPECT_EQ(DescribeMatcher<const RecordedRequest&>(Method("GET"), true), "does not have method \"GET\"");
 }
 
+TEST(Matchers, HttpVersion) {
+    EXPECT_THAT(payment(), HttpVersion("HTTP/1.1"));
+    EXPECT_EQ(why_not(HttpVersion("HTTP/2.0"), payment()), "which has HTTP version \"HTTP/1.1\", expected \"HTTP/2.0\"");
+    EXPECT_EQ(description(HttpVersion("HTTP/2.0")), "has HTTP version \"HTTP/2.0\"");
+}
+
 TEST(Matchers, PathExactOrRegex) {
     EXPECT_THAT(payment(), Path("/v1/payments"));
     EXPECT_THAT(payment(), PathMatches("/v1/[a-z]+"));

@@ -11,6 +11,7 @@
 namespace mockserve::gtest::detail {
 
 std::optional<std::string> method_of(const RecordedRequest& r, const std::string&) { return r.method; }
+std::optional<std::string> version_of(const RecordedRequest& r, const std::string&) { return r.version; }
 
 std::optional<std::string> sni_of(const RecordedRequest& r, const std::string&) {
     if (!r.tls || r.tls->sni.empty()) return std::nullopt;

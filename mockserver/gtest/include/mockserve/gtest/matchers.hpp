@@ -113,6 +113,7 @@ template <class M>
 }
 
 std::optional<std::string> method_of(const RecordedRequest& r, const std::string&);
+std::optional<std::string> version_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> path_of(const RecordedRequest& r, const std::string&);
 std::optional<std::string> header_of(const RecordedRequest& r, const std::string& name);
 std::optional<std::string> query_of(const RecordedRequest& r, const std::string& name);
@@ -151,6 +152,11 @@ std::optional<std::string> canonical(const std::string& json);
 template <class M>
 ::testing::Matcher<const RecordedRequest&> Method(const M& matcher) {
     return detail::part<std::string>("method", "", detail::method_of, matcher);
+}
+// The protocol version of the request: "HTTP/1.1", "HTTP/2.0".
+template <class M>
+::testing::Matcher<const RecordedRequest&> HttpVersion(const M& matcher) {
+    return detail::part<std::string>("HTTP version", "", detail::version_of, matcher);
 }
 // The decoded path, without the query.
 template <class M>

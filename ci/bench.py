@@ -231,26 +231,9 @@ def run_h2load(server, path, connections, streams, seconds):
 def measure_h2_workload(servers, path, connections, stream_counts, seconds):
     """As measure_workload, with h2load: the servers take turns at each
     number of streams per connection."""
-    running, results = {}, {}
-    try:
-        for name, make in servers.items():
-            results[name] = None
-            try:
-                server = make()
-                server.start()
-                running[name] = server
-                subprocess.run(["h2load", "-c4", "-m10", "-D1", server.url(path)], capture_output=True, timeout=60)
-                results[name] = []
-            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
-                log(f"{name} failed: {e}")
-        for streams in stream_counts:
-            for name, server in running.items():
-                log(f"  {name}, {connections} connections × {streams} streams")
-                results[name].append(run_h2load(server, path, connections, streams, seconds))
-    finally:
-        for server in running.values():
-            server.stop()
-    return results
+    return take_turns(servers, lambda server: ["h2load", "-c4", "-m10", "-D1", server.url(path)], stream_counts,
+                      lambda server, streams: run_h2load(server, path, connections, streams, seconds),
+                      lambda streams: f"{connections} connections × {streams} streams")
 
 
 # ---------------------------------------------------------------------------
@@ -529,10 +512,11 @@ def wiremock_server(work):
 # ---------------------------------------------------------------------------
 # Measurements
 
-def measure_workload(servers, path, connections, seconds, warmup, extra=()):
-    """Starts every server of a workload, warms each, then takes turns: at each
-    connection count, each server in turn, so that whatever else the machine
-    does touches all of them alike. Stops them all."""
+def take_turns(servers, warm_command, points, run, label):
+    """Starts every server, warms each (`warm_command(server)`), then takes
+    turns: at each point (a number of connections, of streams), each server
+    in turn, so that whatever else the machine does touches all of them
+    alike. Stops them all."""
     running, results = {}, {}
     try:
         for name, make in servers.items():
@@ -543,19 +527,25 @@ def measure_workload(servers, path, connections, seconds, warmup, extra=()):
                     continue
                 server.start()
                 running[name] = server
-                subprocess.run(["wrk", "-t1", "-c4", f"-d{warmup}s", *extra, server.url(path)], capture_output=True,
-                               timeout=warmup + 60)
+                subprocess.run(warm_command(server), capture_output=True, timeout=120)
                 results[name] = []
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
                 log(f"{name} failed: {e}")
-        for c in connections:
+        for point in points:
             for name, server in running.items():
-                log(f"  {name}, {c} connections")
-                results[name].append(run_wrk(server, path, c, seconds, extra))
+                log(f"  {name}, {label(point)}")
+                results[name].append(run(server, point))
     finally:
         for server in running.values():
             server.stop()
     return results
+
+
+def measure_workload(servers, path, connections, seconds, warmup, extra=()):
+    """wrk at each number of connections, the servers taking turns."""
+    return take_turns(servers, lambda server: ["wrk", "-t1", "-c4", f"-d{warmup}s", *extra, server.url(path)],
+                      connections, lambda server, c: run_wrk(server, path, c, seconds, extra),
+                      lambda c: f"{c} connections")
 
 
 def measure_startup(make, runs):

@@ -10,6 +10,7 @@
 
 #include "body_reader.hpp"
 #include "channel.hpp"
+#include "handler_code.hpp"
 #include "http_error.hpp"
 #include "io_pool.hpp"
 #include "response_writer.hpp"
@@ -96,22 +97,16 @@ private:
 
 template <class F>
 bool HandlerBridge::run(F&& code) {
-    IoPool::HandlerScope scope(host_.pool());
-    try {
-        code();
-        return true;
-    } catch (const ConnectionError& e) {
-        lost_ = true;
-        try {
-            handler_->log_error("Connection lost: %s", e.what());
-        } catch (...) {
-        }
-    } catch (const std::exception& e) {
-        on_exception(e.what());
-    } catch (...) {
-        on_exception("an exception that is not a std::exception");
-    }
-    return false;
+    return run_handler_code(
+        host_.pool(), code,
+        [&](const char* why) {
+            lost_ = true;
+            try {
+                handler_->log_error("Connection lost: %s", why);
+            } catch (...) {
+            }
+        },
+        [&](const char* what) { on_exception(what); });
 }
 
 }  // namespace mockserve::http::detail

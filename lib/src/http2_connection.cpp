@@ -191,7 +191,7 @@ void Http2Connection::start_ready_streams() {
 
 int Http2Connection::on_begin_headers(std::int32_t stream_id) {
     last_activity_ = Clock::now();
-    if (stopping() || live_streams_.load() >= limits_.max_concurrent_streams) {
+    if (stopping() || draining_ || live_streams_.load() >= limits_.max_concurrent_streams) {
         // Streams reset by the client whose handlers still run count here.
         nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_REFUSED_STREAM);
         return 0;
@@ -199,7 +199,12 @@ int Http2Connection::on_begin_headers(std::int32_t stream_id) {
     auto stream = std::make_shared<Http2Stream>(shared_from_this(), stream_id);
     nghttp2_session_set_stream_user_data(session_, stream_id, stream.get());
     streams_.emplace(stream_id, std::move(stream));
-    ++requests_;
+    if (++requests_ == limits_.max_requests_per_connection) {
+        // As an HTTP/1.1 connection's last response says Connection: close:
+        // this stream is the last; the client opens a new connection for more.
+        nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_NO_ERROR, nullptr, 0);
+        draining_ = true;
+    }
     return 0;
 }
 
@@ -327,7 +332,7 @@ void Http2Connection::on_sweep(const boost::system::error_code& ec) {
     }
     if (streams_.empty() && live_streams_.load() == 0) {
         const auto idle_for = requests_ == 0 ? limits_.request_timeout : limits_.keep_alive_timeout;
-        if (stopping() || now - last_activity_ > idle_for) {
+        if (stopping() || draining_ || now - last_activity_ > idle_for) {
             // Said politely: the client knows no stream of its was lost.
             nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
         }

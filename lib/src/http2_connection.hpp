@@ -23,6 +23,8 @@
 //     ends the connection;
 //   - more than kControlFramesPerSecond PING or SETTINGS frames in a second
 //     end the connection (GOAWAY ENHANCE_YOUR_CALM);
+//   - after Limits::max_requests_per_connection streams, GOAWAY names the
+//     last one (as Connection: close ends an HTTP/1.1 connection);
 //   - a stream's request must be ready within Limits::request_timeout (408),
 //     a response that waits longer than Limits::io_timeout for the client's
 //     window is reset (zero-window stall), and an idle connection ends after
@@ -134,6 +136,7 @@ private:
     bool reading_ = false;
     bool closed_ = false;
     std::atomic<bool> stopping_{false};
+    bool draining_ = false;  // max_requests_per_connection reached: no new stream (strand only)
     std::unordered_map<std::int32_t, std::shared_ptr<Http2Stream>> streams_;
     std::vector<std::int32_t> to_start_;
     std::atomic<std::size_t> live_streams_{0};

@@ -1,5 +1,6 @@
 #include "http2_stream.hpp"
 
+#include "handler_code.hpp"
 #include "http2_connection.hpp"
 
 #include <mockserve/base_http_request_handler.hpp>
@@ -157,7 +158,10 @@ void Http2Stream::closed() {
         if (waiting_) changed_.notify_all();
     }
     if (timer_) timer_->cancel();
-    if (pacing_) deliver_exchange();  // a paced stream ends here when the client leaves first
+    if (pacing_) {  // a paced stream ends here when the client leaves first
+        if (exchange_ && gone_) exchange_->end = Exchange::End::client_gone;
+        deliver_exchange();
+    }
     if (wake_pair_[1] >= 0) {
         ::close(wake_pair_[1]);  // the handler's poll() sees the hang-up
         wake_pair_[1] = -1;
@@ -184,22 +188,16 @@ void Http2Stream::prepare_handler() {
 
 template <class F>
 bool Http2Stream::run(F&& code) {
-    IoPool::HandlerScope scope(host_.pool());
-    try {
-        code();
-        return true;
-    } catch (const ConnectionError& e) {
-        lost_ = true;
-        try {
-            handler_->log_error("Stream lost: %s", e.what());
-        } catch (...) {
-        }
-    } catch (const std::exception& e) {
-        on_exception(e.what());
-    } catch (...) {
-        on_exception("an exception that is not a std::exception");
-    }
-    return false;
+    return run_handler_code(
+        host_.pool(), code,
+        [&](const char* why) {
+            lost_ = true;
+            try {
+                handler_->log_error("Stream lost: %s", why);
+            } catch (...) {
+            }
+        },
+        [&](const char* what) { on_exception(what); });
 }
 
 void Http2Stream::on_exception(const char* what) {
@@ -386,7 +384,10 @@ std::ptrdiff_t Http2Stream::read_body(char* into, std::size_t size, bool wait) {
     std::unique_lock lock(mutex_);
     const auto have = [&] { return in_taken_ < in_.size() || in_end_; };
     if (!have()) {
-        if (!wait) return gone_ ? throw ConnectionError("reading the body: the stream was closed"), -1 : -1;
+        if (!wait) {
+            if (gone_) throw ConnectionError("reading the body: the stream was closed");
+            return -1;
+        }
         wait_for(lock, have, "reading the body");
     }
     const auto n = std::min(size, in_.size() - in_taken_);

@@ -411,6 +411,18 @@ TEST_P(Http2Only, ABodyOverMaxBodySizeIs413) {
     EXPECT_EQ(r.status, 413);
 }
 
+TEST_P(Http2Only, AfterMaxRequestsPerConnectionGoawayNamesTheLastStream) {
+    Limits limits;
+    limits.max_requests_per_connection = 3;
+    Server s(GetParam(), handler_class<EchoHandler>(), limits);
+    auto client = s.client();
+    const auto first = client.fetch_all({{"GET", "/1", {}, ""}, {"GET", "/2", {}, ""}, {"GET", "/3", {}, ""}});
+    for (const auto& r : first) EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(client.goaway(), 0u);  // NO_ERROR: a polite end
+    EXPECT_TRUE(client.closed_by_server(std::chrono::seconds(5)));
+    EXPECT_EQ(s.client().fetch({"GET", "/4", {}, ""}).status, 200);  // a new connection serves again
+}
+
 TEST_P(Http2Only, ManyStreamsOnOneConnectionAllGetTheirAnswers) {
     Server s(GetParam(), handler_class<EchoHandler>());
     auto client = s.client();

@@ -152,7 +152,10 @@ void Session::on_head() {
         // is answered over HTTP/2 as its stream 1; its handler sees it there.
         const auto upgrade = h.headers.get("Upgrade");
         const auto settings = h.headers.get("HTTP2-Settings");
-        if (upgrade && settings && h.headers.count("HTTP2-Settings") == 1 &&
+        // A client that waits for 100 Continue is answered over HTTP/1.1,
+        // where the handler decides on the 100; the upgrade is declined.
+        const bool waits_for_continue = iequals(h.headers.get("Expect", ""), "100-continue");
+        if (upgrade && settings && !waits_for_continue && h.headers.count("HTTP2-Settings") == 1 &&
             any_list_element(*upgrade, [](std::string_view token) { return iequals(token, "h2c"); })) {
             h2c_settings_ = decode_base64url(*settings);
             if (h2c_settings_) return do_read_body();

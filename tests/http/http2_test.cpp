@@ -11,6 +11,7 @@
 
 #include "support/h2_client.hpp"
 #include "support/log_capture.hpp"
+#include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -430,6 +431,19 @@ TEST_P(Http2Only, ManyStreamsOnOneConnectionAllGetTheirAnswers) {
     for (int i = 0; i < 300; ++i) requests.push_back({"GET", "/n" + std::to_string(i), {}, ""});
     const auto responses = client.fetch_all(requests);
     for (int i = 0; i < 300; ++i) EXPECT_THAT(responses[i].body, HasSubstr("path=/n" + std::to_string(i) + "\n"));
+}
+
+TEST(Http2, AnUpgradeThatWaitsFor100ContinueIsServedOverHttp11) {
+    Server s(Protocol::h2c_upgrade, handler_class<EchoHandler>());
+    test_support::RawClient client(s.port());
+    client.send("POST /x HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    EXPECT_EQ(client.read_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+    client.send("hello");
+    const auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->version, "HTTP/1.1");
+    EXPECT_EQ(r->body, "size=5 sum=" + std::to_string(checksum("hello")));
 }
 
 TEST(Http2, AServerWithoutHttp2AnswersThePrefaceAsHttp11Would) {

@@ -1,6 +1,7 @@
 // What wrk cannot see from outside: starting and stopping a scenario runner
-// in-process, matching a request against 1 and 1,000 routes, and appending
-// to the journal from several threads. Built in CI, run by ci/bench.
+// in-process, matching a request against 1 and 1,000 routes, appending to
+// the journal from several threads, and how reading the journal grows with
+// its size (10,000 to 1,000,000 entries). Built in CI, run by ci/bench.
 
 #include "request_matcher.hpp"
 
@@ -10,6 +11,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <malloc.h>
+
+#include <map>
 #include <memory>
 #include <string>
 
@@ -97,6 +101,57 @@ void BM_JournalAppend(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_JournalAppend)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
+
+// A journal of `entries` requests (budget large enough to keep them all),
+// made once per size and kept for the benchmarks that read it, with the
+// heap it took per entry.
+struct FullJournal {
+    std::unique_ptr<Journal> journal;
+    double bytes_per_entry = 0;
+};
+
+const FullJournal& full_journal(std::int64_t entries) {
+    static std::map<std::int64_t, FullJournal> made;
+    auto& full = made[entries];
+    if (full.journal) return full;
+    const auto before = mallinfo2().uordblks;
+    full.journal = std::make_unique<Journal>(JournalLimits{true, 1024 * 1024, std::size_t{4} << 30});
+    auto request = sample_request();
+    for (std::int64_t i = 0; i < entries; ++i) {
+        request.sequence = full.journal->next_sequence();
+        request.client = "127.0.0.1:" + std::to_string(40000 + i % 20000);
+        full.journal->record(request);
+    }
+    full.bytes_per_entry = static_cast<double>(mallinfo2().uordblks - before) / static_cast<double>(entries);
+    return full;
+}
+
+// Every entry, as requests() and GET /requests read them: linear.
+void BM_JournalReadAll(benchmark::State& state) {
+    const auto& full = full_journal(state.range(0));
+    for (auto _ : state) benchmark::DoNotOptimize(full.journal->entries());
+    state.counters["bytes_per_entry"] = full.bytes_per_entry;
+}
+BENCHMARK(BM_JournalReadAll)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// The newest ten (GET /requests?since=SEQ): the old entries are not read.
+void BM_JournalReadNewest(benchmark::State& state) {
+    const auto& full = full_journal(state.range(0));
+    const auto since = static_cast<std::uint64_t>(state.range(0)) - 10;
+    for (auto _ : state) benchmark::DoNotOptimize(full.journal->entries_after(since));
+}
+BENCHMARK(BM_JournalReadNewest)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+
+// WaitForRequest for a request that is already there (the newest): each
+// entry is read once.
+void BM_JournalWaitForNewest(benchmark::State& state) {
+    const auto& full = full_journal(state.range(0));
+    const auto newest = static_cast<std::uint64_t>(state.range(0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(full.journal->wait_for(
+            [&](const RecordedRequest& r) { return r.sequence == newest; }, 1, std::chrono::milliseconds(0)));
+}
+BENCHMARK(BM_JournalWaitForNewest)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

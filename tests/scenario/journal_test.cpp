@@ -87,6 +87,44 @@ TEST(Journal, ClearEmptiesItAndNumbersGoOn) {
     EXPECT_EQ(journal.entries().at(0).sequence, 2u);
 }
 
+TEST(Journal, EntriesAfterASequenceAreTheNewerOnes) {
+    Journal journal;
+    for (int i = 0; i < 10; ++i) journal.record(request(journal, 0));
+    const auto newer = journal.entries_after(7);
+    ASSERT_EQ(newer.size(), 3u);
+    EXPECT_EQ(newer.front().sequence, 8u);
+    EXPECT_TRUE(journal.entries_after(10).empty());
+    EXPECT_EQ(journal.entries_after(0).size(), 10u);
+}
+
+TEST(Journal, WaitForCountsEntriesAlreadyThereAndThoseThatCome) {
+    Journal journal;
+    journal.record(request(journal, 1));
+    const auto one_byte = [](const RecordedRequest& r) { return r.body_size == 1; };
+    EXPECT_TRUE(journal.wait_for(one_byte, 1, std::chrono::milliseconds(0)));
+    EXPECT_FALSE(journal.wait_for(one_byte, 2, std::chrono::milliseconds(0)));
+    auto waiting = std::async(std::launch::async, [&] { return journal.wait_for(one_byte, 3, std::chrono::minutes(1)); });
+    journal.record(request(journal, 0));  // does not match
+    journal.record(request(journal, 1));
+    journal.record(request(journal, 1));
+    EXPECT_TRUE(waiting.get());
+}
+
+TEST(Journal, WaitForStartsAgainAfterAClear) {
+    Journal journal;
+    journal.record(request(journal, 1));
+    journal.clear();
+    const auto any = [](const RecordedRequest&) { return true; };
+    EXPECT_FALSE(journal.wait_for(any, 1, std::chrono::milliseconds(0)));
+    auto waiting = std::async(std::launch::async, [&] { return journal.wait_for(any, 2, std::chrono::minutes(1)); });
+    journal.record(request(journal, 0));
+    journal.clear();  // the one before no longer counts
+    journal.record(request(journal, 0));
+    journal.record(request(journal, 0));
+    EXPECT_TRUE(waiting.get());
+    EXPECT_EQ(journal.size(), 2u);
+}
+
 TEST(Journal, JsonHasTheHeadersAsSentAndByLowerCaseName) {
     RecordedRequest r;
     r.sequence = 1;

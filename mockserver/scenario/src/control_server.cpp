@@ -152,14 +152,14 @@ private:
         auto& journal = runner_.journal();
         if (!q->wait) {
             std::vector<RecordedRequest> selected;
-            for (auto& entry : journal.entries())
+            for (auto& entry : journal.entries_after(q->since))
                 if (q->matches(entry)) selected.push_back(std::move(entry));
             return reply(200, json_array(selected));
         }
         // The cursor first: a request recorded while the journal is read is
         // then seen below, never missed.
         auto cursor = journal.cursor();
-        for (const auto& entry : journal.entries())
+        for (const auto& entry : journal.entries_after(q->since))
             if (q->matches(entry)) return reply(200, Journal::to_json(entry));
         const auto until = std::chrono::steady_clock::now() + *q->wait;
         std::vector<RecordedRequest> meanwhile;
@@ -201,11 +201,10 @@ private:
         std::set<std::uint64_t> replayed;  // sent from the snapshot; the cursor may bring them again
         wfile.write("retry: 1000\n\n");
         if (replay)
-            for (const auto& entry : journal.entries())
-                if (entry.sequence > since) {
-                    send_event(entry);
-                    replayed.insert(entry.sequence);
-                }
+            for (const auto& entry : journal.entries_after(since)) {
+                send_event(entry);
+                replayed.insert(entry.sequence);
+            }
         wfile.flush();
         constexpr auto kHeartbeat = std::chrono::seconds(15);  // a comment, so that a gone client is noticed
         while (!control_.stopping()) {

@@ -1,5 +1,6 @@
 #include <mockserve/scenario/journal.hpp>
 
+#include "packed_request.hpp"
 #include "time_text.hpp"
 #include "utf8.hpp"
 
@@ -8,8 +9,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <deque>
 #include <ctime>
 #include <sstream>
+#include <unordered_set>
 
 namespace mockserve::scenario {
 
@@ -60,151 +63,212 @@ boost::json::object by_name(const std::vector<std::pair<std::string, std::string
 
 }  // namespace
 
-Journal::Journal(JournalLimits limits) : limits_(limits) {}
-
-std::uint64_t Journal::next_sequence() { return sequence_.fetch_add(1, std::memory_order_relaxed) + 1; }
-
 namespace {
 
-// What malloc hands out for a request of `bytes`: its 16-byte header, and
-// the size rounded up to 16 (glibc's chunks on 64-bit).
-std::size_t allocated(std::size_t bytes) { return bytes == 0 ? 0 : (bytes + 16 + 15) / 16 * 16; }
-
-// A string's heap block, or nothing when it lives in the string itself.
-std::size_t allocated(const std::string& s) { return s.capacity() > 15 ? allocated(s.capacity() + 1) : 0; }
-
-std::size_t allocated(const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::size_t size = allocated(fields.capacity() * sizeof(fields.front()));
-    for (const auto& [name, value] : fields) size += allocated(name) + allocated(value);
-    return size;
-}
+// How many entries a reader unpacks before it lets the lock go.
+constexpr std::size_t kBatch = 4096;
 
 }  // namespace
 
-std::size_t Journal::footprint(const RecordedRequest& r) {
-    // The memory an entry really holds (the estimate was the text alone, and
-    // a soak with many small requests found the process at twice the budget).
-    return sizeof(RecordedRequest) + allocated(r.server) + allocated(r.method) + allocated(r.target) +
-           allocated(r.path) + allocated(r.version) + allocated(r.body) + allocated(r.client) +
-           allocated(r.explanation) + allocated(r.state) + allocated(r.next_state) + (r.route ? allocated(*r.route) : 0) + allocated(r.headers) +
-           allocated(r.query) +
-           (r.tls ? allocated(r.tls->version) + allocated(r.tls->cipher) + allocated(r.tls->sni) +
-                        allocated(r.tls->alpn) + allocated(r.tls->client_subject)
-                  : 0);
-}
+struct Journal::Store {
+    // By sequence. A deque: a full journal drops its oldest entries without
+    // moving the others (a vector's erase stalled every server for ms).
+    std::deque<detail::PackedRequest> entries;
+    std::size_t total_bytes = 0;
+    // The sequence numbers of the latest entries, in the order they were
+    // recorded (at most kRecentRecords), and how many were ever recorded:
+    // what a Cursor reads.
+    static constexpr std::size_t kRecentRecords = 16384;
+    std::deque<std::uint64_t> recent;
+    std::uint64_t recorded = 0;
+    std::uint64_t clears = 0;
+    std::size_t first_with_body = 0;  // entries before it have had their bodies dropped
+    std::uint64_t dropped_bodies = 0;
+    std::uint64_t dropped_entries = 0;
 
-void Journal::record(RecordedRequest request) {
-    // A body keeps the memory it was read into (a 4 MiB upload cut to the
-    // 1 MiB cap would hold 4 MiB): copied when cut, shrunk when read with
-    // slack, and counted by its capacity, so that the budget is the memory.
-    if (request.body.size() > limits_.max_body_bytes) {
-        request.body = request.body.substr(0, limits_.max_body_bytes);
-        request.body_truncated = true;
-    } else if (request.body.capacity() - request.body.size() > request.body.size() / 4 + 64) {
-        request.body.shrink_to_fit();
+    // Trims to the budget. A full journal drops about one entry per entry
+    // recorded: the lock is held for a few moves, never for a batch, and
+    // what goes is freed by the caller after the lock (the other servers
+    // record meanwhile).
+    void enforce(std::size_t budget, std::vector<detail::PackedRequest>& dropped) {
+        // Oldest bodies first (the newest keeps its own)...
+        while (total_bytes > budget && first_with_body + 1 < entries.size()) {
+            auto& oldest = entries[first_with_body];
+            if (oldest.body_bytes() > 0) {
+                const auto before = oldest.memory();
+                oldest.drop_body();
+                total_bytes -= before - oldest.memory();
+                ++dropped_bodies;
+            }
+            ++first_with_body;
+        }
+        // ... then the oldest entries.
+        while (total_bytes > budget && entries.size() > 1) {
+            total_bytes -= entries.front().memory();
+            dropped.push_back(std::move(entries.front()));
+            entries.pop_front();
+            if (first_with_body > 0) --first_with_body;
+            ++dropped_entries;
+        }
     }
-    const Size size{footprint(request), allocated(request.body)};
-    Dropped dropped;  // freed after the lock is let go
+
+    // The first entry numbered above `sequence` (entries are in sequence order).
+    std::deque<detail::PackedRequest>::const_iterator first_after(std::uint64_t sequence) const {
+        return std::upper_bound(entries.begin(), entries.end(), sequence,
+                                [](std::uint64_t s, const detail::PackedRequest& e) { return s < e.sequence(); });
+    }
+};
+
+Journal::Journal(JournalLimits limits) : limits_(limits), store_(std::make_unique<Store>()) {}
+
+Journal::~Journal() = default;
+
+std::uint64_t Journal::next_sequence() { return sequence_.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+void Journal::record(const RecordedRequest& request) {
+    // Packed before the lock: the servers' threads contend only for the
+    // moment an entry takes to join the deque.
+    detail::PackedRequest packed(request, limits_.max_body_bytes);
+    std::vector<detail::PackedRequest> dropped;  // freed after the lock is let go
     {
         std::lock_guard lock(mutex_);
-        total_bytes_ += size.footprint;
+        auto& s = *store_;
+        s.total_bytes += packed.memory();
         // Requests finish out of order; the journal keeps arrival order.
-        auto at = entries_.size();
-        while (at > 0 && entries_[at - 1].sequence > request.sequence) --at;
-        entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(request));
-        sizes_.insert(sizes_.begin() + static_cast<std::ptrdiff_t>(at), size);
-        if (at < first_with_body_) ++first_with_body_;  // it still points at the same entry
-        ++recorded_;
-        recent_.push_back(entries_[at].sequence);
-        if (recent_.size() > kRecentRecords) recent_.pop_front();
-        enforce_budget(dropped);
+        auto at = s.entries.size();
+        while (at > 0 && s.entries[at - 1].sequence() > packed.sequence()) --at;
+        s.recent.push_back(packed.sequence());
+        if (s.recent.size() > Store::kRecentRecords) s.recent.pop_front();
+        s.entries.insert(s.entries.begin() + static_cast<std::ptrdiff_t>(at), std::move(packed));
+        if (at < s.first_with_body) ++s.first_with_body;  // it still points at the same entry
+        ++s.recorded;
+        s.enforce(limits_.max_total_bytes, dropped);
     }
     changed_.notify_all();
 }
 
-void Journal::enforce_budget(Dropped& dropped) {
-    // A full journal drops about one entry per entry recorded: the lock is
-    // held for a few moves, never for a batch, and what goes is freed by the
-    // caller after the lock (the other servers record meanwhile). sizes_
-    // answers without reading the entries, which are long out of the cache.
-    // Oldest bodies first (the newest keeps its own)...
-    while (total_bytes_ > limits_.max_total_bytes && first_with_body_ + 1 < entries_.size()) {
-        auto& size = sizes_[first_with_body_];
-        if (size.body > 0) {
-            auto& oldest = entries_[first_with_body_];
-            dropped.bodies.push_back(std::move(oldest.body));
-            oldest.body.clear();
-            oldest.body_truncated = true;
-            total_bytes_ -= size.body;
-            size.footprint -= size.body;
-            size.body = 0;
-            ++dropped_bodies_;
-        }
-        ++first_with_body_;
-    }
-    // ... then the oldest entries.
-    while (total_bytes_ > limits_.max_total_bytes && entries_.size() > 1) {
-        total_bytes_ -= sizes_.front().footprint;
-        dropped.entries.push_back(std::move(entries_.front()));
-        entries_.pop_front();
-        sizes_.pop_front();
-        if (first_with_body_ > 0) --first_with_body_;
-        ++dropped_entries_;
-    }
-}
+std::vector<RecordedRequest> Journal::entries() const { return entries_after(0); }
 
-std::vector<RecordedRequest> Journal::entries() const {
-    std::lock_guard lock(mutex_);
-    return {entries_.begin(), entries_.end()};
+std::vector<RecordedRequest> Journal::entries_after(std::uint64_t sequence) const {
+    // In batches, the lock let go between them: a million entries take
+    // seconds to unpack, and the servers record meanwhile. A clear() in
+    // between starts the read again.
+    std::vector<RecordedRequest> out;
+    std::uint64_t clears = 0;
+    for (auto after = sequence;;) {
+        std::lock_guard lock(mutex_);
+        const auto& s = *store_;
+        if (out.empty()) {
+            clears = s.clears;
+            out.reserve(static_cast<std::size_t>(s.entries.end() - s.first_after(after)));
+        } else if (clears != s.clears) {
+            out.clear();
+            after = sequence;
+            continue;
+        }
+        auto it = s.first_after(after);
+        for (std::size_t n = 0; it != s.entries.end() && n < kBatch; ++it, ++n) out.push_back(it->unpack());
+        if (it == s.entries.end()) return out;
+        after = out.back().sequence;
+    }
 }
 
 std::size_t Journal::size() const {
     std::lock_guard lock(mutex_);
-    return entries_.size();
+    return store_->entries.size();
 }
 
-bool Journal::wait_for(const std::function<bool(const RecordedRequest&)>& predicate, std::size_t count,
-                       std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] {
-        if (entries_.size() < count) return false;
-        std::size_t matching = 0;
-        for (const auto& entry : entries_)
-            if (predicate(entry) && ++matching >= count) return true;
-        return count == 0;
-    });
-}
-
-Journal::Cursor Journal::cursor() const {
-    std::lock_guard lock(mutex_);
-    return {recorded_};
-}
-
-std::vector<RecordedRequest> Journal::wait_recorded(Cursor& cursor, std::chrono::steady_clock::time_point until,
-                                                    const std::function<bool()>& stop) const {
-    std::unique_lock lock(mutex_);
-    changed_.wait_until(lock, until, [&] { return recorded_ > cursor.recorded || stop(); });
+std::vector<RecordedRequest> Journal::unpack_fresh(Cursor& cursor, std::unique_lock<std::mutex>&) const {
+    const auto& s = *store_;
     std::vector<RecordedRequest> out;
-    const auto fresh = recorded_ - std::min(cursor.recorded, recorded_);
+    const auto fresh = s.recorded - std::min(cursor.recorded, s.recorded);
+    cursor.recorded = s.recorded;
     if (fresh == 0) return out;
-    const auto by_sequence = [](const RecordedRequest& r, std::uint64_t sequence) { return r.sequence < sequence; };
-    if (fresh <= recent_.size()) {
-        std::vector<std::uint64_t> wanted(recent_.end() - static_cast<std::ptrdiff_t>(fresh), recent_.end());
+    if (fresh <= s.recent.size()) {
+        std::vector<std::uint64_t> wanted(s.recent.end() - static_cast<std::ptrdiff_t>(fresh), s.recent.end());
         std::sort(wanted.begin(), wanted.end());
         for (const auto sequence : wanted) {
-            const auto it = std::lower_bound(entries_.begin(), entries_.end(), sequence, by_sequence);
-            if (it != entries_.end() && it->sequence == sequence) out.push_back(*it);  // else cleared or dropped
+            const auto it = s.first_after(sequence - 1);
+            if (it != s.entries.end() && it->sequence() == sequence) out.push_back(it->unpack());  // else cleared or dropped
         }
     } else {
         // Cleared since (the ring then holds exactly what came after), or
         // too far behind to know each new entry: every entry from the
         // oldest number the ring holds on.
-        const auto last = recent_.empty() ? 0 : *std::min_element(recent_.begin(), recent_.end());
-        for (auto it = std::lower_bound(entries_.begin(), entries_.end(), last, by_sequence); it != entries_.end(); ++it)
-            out.push_back(*it);
+        const auto oldest = s.recent.empty() ? 1 : *std::min_element(s.recent.begin(), s.recent.end());
+        for (auto it = s.first_after(oldest - 1); it != s.entries.end(); ++it) out.push_back(it->unpack());
     }
-    cursor.recorded = recorded_;
     return out;
+}
+
+bool Journal::wait_for(const std::function<bool(const RecordedRequest&)>& predicate, std::size_t count,
+                       std::chrono::milliseconds timeout) const {
+    if (count == 0) return true;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    // Each entry is read once per wait, and `predicate` runs without the
+    // lock: the entries there when the wait begins, in batches, then each
+    // as it is recorded (a wait used to read the whole journal under the
+    // lock again for every request). An entry recorded while the first
+    // entries are read can be seen both ways: the numbers of the entries
+    // that matched say which were counted. A clear() starts the count again.
+    std::unordered_set<std::uint64_t> counted;
+    const auto count_in = [&](const std::vector<RecordedRequest>& entries) {
+        for (const auto& entry : entries)
+            if (predicate(entry) && counted.insert(entry.sequence).second && counted.size() >= count) return true;
+        return false;
+    };
+    while (true) {
+        Cursor cursor;
+        std::uint64_t clears = 0, upto = 0;
+        {
+            std::lock_guard lock(mutex_);
+            cursor.recorded = store_->recorded;
+            clears = store_->clears;
+            upto = store_->entries.empty() ? 0 : store_->entries.back().sequence();
+        }
+        counted.clear();
+        bool cleared = false;
+        for (std::uint64_t after = 0; after < upto && !cleared;) {
+            std::vector<RecordedRequest> batch;
+            {
+                std::lock_guard lock(mutex_);
+                const auto& s = *store_;
+                cleared = s.clears != clears;
+                for (auto it = s.first_after(after); !cleared && it != s.entries.end() && it->sequence() <= upto &&
+                                                     batch.size() < kBatch;
+                     ++it)
+                    batch.push_back(it->unpack());
+            }
+            if (batch.empty()) break;
+            if (count_in(batch)) return true;
+            after = batch.back().sequence;
+        }
+        while (!cleared) {
+            std::vector<RecordedRequest> fresh;
+            {
+                std::unique_lock lock(mutex_);
+                if (!changed_.wait_until(lock, until, [&] {
+                        return store_->recorded > cursor.recorded || store_->clears != clears;
+                    }))
+                    return false;
+                cleared = store_->clears != clears;
+                if (!cleared) fresh = unpack_fresh(cursor, lock);
+            }
+            if (count_in(fresh)) return true;
+        }
+    }
+}
+
+Journal::Cursor Journal::cursor() const {
+    std::lock_guard lock(mutex_);
+    return {store_->recorded};
+}
+
+std::vector<RecordedRequest> Journal::wait_recorded(Cursor& cursor, std::chrono::steady_clock::time_point until,
+                                                    const std::function<bool()>& stop) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, until, [&] { return store_->recorded > cursor.recorded || stop(); });
+    return unpack_fresh(cursor, lock);
 }
 
 void Journal::wake_waiters() const {
@@ -213,25 +277,27 @@ void Journal::wake_waiters() const {
 }
 
 void Journal::clear() {
+    std::deque<detail::PackedRequest> gone;  // freed after the lock
     {
         std::lock_guard lock(mutex_);
-        recent_.clear();
-        entries_.clear();
-        sizes_.clear();
-        total_bytes_ = 0;
-        first_with_body_ = 0;
+        auto& s = *store_;
+        s.recent.clear();
+        gone.swap(s.entries);
+        s.total_bytes = 0;
+        s.first_with_body = 0;
+        ++s.clears;
     }
     changed_.notify_all();
 }
 
 std::uint64_t Journal::dropped_bodies() const {
     std::lock_guard lock(mutex_);
-    return dropped_bodies_;
+    return store_->dropped_bodies;
 }
 
 std::uint64_t Journal::dropped_entries() const {
     std::lock_guard lock(mutex_);
-    return dropped_entries_;
+    return store_->dropped_entries;
 }
 
 std::string Journal::to_json(const RecordedRequest& r) {

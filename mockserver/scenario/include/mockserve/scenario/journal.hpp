@@ -19,7 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <ostream>
@@ -39,18 +39,25 @@ struct JournalLimits {
 class Journal {
 public:
     explicit Journal(JournalLimits limits = {});
+    ~Journal();
 
     bool enabled() const { return limits_.enabled; }
     const JournalLimits& limits() const { return limits_; }
     // A sequence number for a request that has just arrived.
     std::uint64_t next_sequence();
-    // Adds a finished request (its sequence from next_sequence()).
-    void record(RecordedRequest request);
+    // Adds a finished request (its sequence from next_sequence()). The
+    // journal keeps a packed copy: the caller may reuse `request`'s memory.
+    void record(const RecordedRequest& request);
 
     std::vector<RecordedRequest> entries() const;
+    // The entries numbered above `sequence`: only those are read, however
+    // many older ones the journal holds.
+    std::vector<RecordedRequest> entries_after(std::uint64_t sequence) const;
     std::size_t size() const;
     // Waits until at least `count` entries satisfy `predicate`, or `timeout`
-    // passes; returns whether they did.
+    // passes; returns whether they did. Each entry is given to `predicate`
+    // once (a request counts once it has been recorded, even if the budget
+    // drops it later); a clear() starts the count again.
     bool wait_for(const std::function<bool(const RecordedRequest&)>& predicate, std::size_t count,
                   std::chrono::milliseconds timeout) const;
     void clear();
@@ -82,37 +89,16 @@ public:
     static std::string to_json(const RecordedRequest& request);
 
 private:
-    static std::size_t footprint(const RecordedRequest& request);
-    struct Dropped {
-        std::vector<RecordedRequest> entries;
-        std::vector<std::string> bodies;
-    };
-    void enforce_budget(Dropped& dropped);
+    // The entries, packed (detail::PackedRequest), and the bookkeeping
+    // around them: in journal.cpp, so that users never see the packing.
+    struct Store;
+    std::vector<RecordedRequest> unpack_fresh(Cursor& cursor, std::unique_lock<std::mutex>& lock) const;
 
     JournalLimits limits_;
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
-    // By sequence. A deque: a full journal drops its oldest entries without
-    // moving the others (a vector's erase stalled every server for ms).
-    std::deque<RecordedRequest> entries_;
-    // What each entry counts for, beside it: trimming reads these, not the
-    // entries, which are long out of the cache by then.
-    struct Size {
-        std::size_t footprint;
-        std::size_t body;
-    };
-    std::deque<Size> sizes_;
-    std::size_t total_bytes_ = 0;
-    // The sequence numbers of the latest entries, in the order they were
-    // recorded (at most kRecentRecords), and how many were ever recorded:
-    // what a Cursor reads.
-    static constexpr std::size_t kRecentRecords = 16384;
-    std::deque<std::uint64_t> recent_;
-    std::uint64_t recorded_ = 0;
-    std::size_t first_with_body_ = 0;  // entries before it have had their bodies dropped
+    std::unique_ptr<Store> store_;
     std::atomic<std::uint64_t> sequence_{0};  // taken without the lock, at every request's start
-    std::uint64_t dropped_bodies_ = 0;
-    std::uint64_t dropped_entries_ = 0;
 };
 
 }  // namespace mockserve::scenario

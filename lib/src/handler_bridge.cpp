@@ -126,24 +126,23 @@ void HandlerBridge::send_output_now() {
 }
 
 void HandlerBridge::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
-    flush();
-    std::error_code ec;
-    switch (writer_.body_mode()) {
-        case ResponseWriter::BodyMode::none:
-            return;
-        case ResponseWriter::BodyMode::identity:
-            ec = stream_.write_file(fd, offset, count, limits_.io_timeout);
-            break;
-        case ResponseWriter::BodyMode::chunked: {
-            if (count == 0) return;
-            char size_line[24];
-            const int length = std::snprintf(size_line, sizeof size_line, "%llx\r\n",
-                                             static_cast<unsigned long long>(count));
-            ec = stream_.write_all(std::string_view(size_line, static_cast<std::size_t>(length)), limits_.io_timeout);
-            if (!ec) ec = stream_.write_file(fd, offset, count, limits_.io_timeout);
-            if (!ec) ec = stream_.write_all("\r\n", limits_.io_timeout);
-            break;
-        }
+    writer_.commit();
+    const auto mode = writer_.body_mode();
+    if (mode == ResponseWriter::BodyMode::none || (mode == ResponseWriter::BodyMode::chunked && count == 0))
+        return send_output_now();
+    // What is buffered (the head, as a rule) leaves with the file's first bytes.
+    auto& out = writer_.output();
+    if (mode == ResponseWriter::BodyMode::chunked) {
+        char size_line[24];
+        const int length = std::snprintf(size_line, sizeof size_line, "%llx\r\n", static_cast<unsigned long long>(count));
+        out.append(size_line, static_cast<std::size_t>(length));
+    }
+    auto ec = stream_.write_file(out, fd, offset, count, limits_.io_timeout);
+    bytes_sent_ += out.size();
+    out.clear();
+    if (!ec && mode == ResponseWriter::BodyMode::chunked) {
+        ec = stream_.write_all("\r\n", limits_.io_timeout);
+        bytes_sent_ += 2;
     }
     if (ec) throw ConnectionError("sending a file: " + ec.message());
     writer_.count_body(count);

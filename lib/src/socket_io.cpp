@@ -25,9 +25,9 @@ std::error_code wait_ready(int fd, short events, std::chrono::milliseconds timeo
     }
 }
 
-std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout) {
+std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout, int flags) {
     while (!data.empty()) {
-        const auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        const auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | flags);
         if (n >= 0) {
             data.remove_prefix(static_cast<std::size_t>(n));
         } else if (would_block()) {

@@ -15,8 +15,9 @@ namespace mockserve::http::detail {
 // Waits until `fd` is ready for `events` (POLLIN, POLLOUT), for at most
 // `timeout`; timed_out when it is not.
 std::error_code wait_ready(int fd, short events, std::chrono::milliseconds timeout);
-// Sends all of `data`. Errors: the peer's, or timed_out.
-std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout);
+// Sends all of `data`, with send(2)'s `flags` besides MSG_NOSIGNAL (MSG_MORE).
+// Errors: the peer's, or timed_out.
+std::error_code send_all(int fd, std::string_view data, std::chrono::milliseconds timeout, int flags = 0);
 // Sends `count` bytes of `file` from `offset` with sendfile(2).
 std::error_code send_file(int fd, int file, std::uint64_t offset, std::uint64_t count,
                           std::chrono::milliseconds timeout);

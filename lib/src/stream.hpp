@@ -77,8 +77,11 @@ public:
     // Each call waits at most `timeout` without progress; a timeout is
     // std::errc::timed_out.
     virtual std::error_code write_all(std::string_view data, std::chrono::milliseconds timeout) = 0;
-    // `count` bytes of the open file `file` from `offset`.
-    virtual std::error_code write_file(int file, std::uint64_t offset, std::uint64_t count,
+    // `before` (a response head, a chunk's size line), then `count` bytes
+    // of the open file `file` from `offset`, `before` in the same packets
+    // as the file's first bytes: a client that reads the head wakes once,
+    // not once for the head and again for the body.
+    virtual std::error_code write_file(std::string_view before, int file, std::uint64_t offset, std::uint64_t count,
                                        std::chrono::milliseconds timeout) = 0;
     // At least one byte, at most `size`; 0 with no error is the end of the
     // stream. A zero `timeout` does not wait: timed_out when nothing is there.

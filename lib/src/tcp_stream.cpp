@@ -58,8 +58,11 @@ std::error_code TcpStream::write_all(std::string_view data, std::chrono::millise
     return send_all(fd_, data, timeout);
 }
 
-std::error_code TcpStream::write_file(int file, std::uint64_t offset, std::uint64_t count,
+std::error_code TcpStream::write_file(std::string_view before, int file, std::uint64_t offset, std::uint64_t count,
                                       std::chrono::milliseconds timeout) {
+    // MSG_MORE holds `before` back until sendfile(2) adds the file's first
+    // bytes to it; sendfile's last page goes without it, so nothing waits.
+    if (auto ec = send_all(fd_, before, timeout, count > 0 ? MSG_MORE : 0)) return ec;
     return send_file(fd_, file, offset, count, timeout);
 }
 

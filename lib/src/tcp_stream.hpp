@@ -29,7 +29,7 @@ public:
     bool has_unread_input() const override;
 
     std::error_code write_all(std::string_view data, std::chrono::milliseconds timeout) override;
-    std::error_code write_file(int file, std::uint64_t offset, std::uint64_t count,
+    std::error_code write_file(std::string_view before, int file, std::uint64_t offset, std::uint64_t count,
                                std::chrono::milliseconds timeout) override;
     std::size_t read_some(char* into, std::size_t size, std::chrono::milliseconds timeout,
                           std::error_code& ec) override;

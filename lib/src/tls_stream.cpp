@@ -252,8 +252,9 @@ std::error_code TlsStream::write_all(std::string_view data, std::chrono::millise
                           timeout);  // as a std::error_code
 }
 
-std::error_code TlsStream::write_file(int file, std::uint64_t offset, std::uint64_t count,
+std::error_code TlsStream::write_file(std::string_view before, int file, std::uint64_t offset, std::uint64_t count,
                                       std::chrono::milliseconds timeout) {
+    if (auto ec = write_all(before, timeout)) return ec;
     // No sendfile(2) under TLS: the bytes are read and encrypted one record
     // at a time, so memory stays flat whatever the file's size.
     std::unique_ptr<char[]> piece(new char[kRecordSize]);

@@ -178,26 +178,47 @@ void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::str
     head_connection_field_ = false;
 }
 
-void BaseHTTPRequestHandler::send_header(std::string_view keyword, std::string_view value) {
+void BaseHTTPRequestHandler::HeaderBlock::add(std::string_view keyword, std::string_view value) {
+    note(keyword, value);
+    text_.append(keyword).append(": ").append(value).append("\r\n");
+}
+
+void BaseHTTPRequestHandler::HeaderBlock::note(std::string_view keyword, std::string_view value) {
     if (!detail::is_token(keyword)) throw std::invalid_argument("not a header name: " + std::string(keyword));
     if (breaks_head(value)) throw std::invalid_argument("a header value may not hold CR, LF or NUL");
-    headers_buffer_.append(keyword).append(": ").append(value).append("\r\n");
+    // Beyond the text, a field may say whether the connection goes on, and
+    // how the body is framed.
     if (iequals(keyword, "Connection")) {
-        head_connection_field_ = true;
+        connection_field_ = true;
         const auto v = detail::to_lower_ascii(value);
         if (v == "close") {
-            close_connection = true;
+            close_ = true;
         } else if (v == "keep-alive") {
-            close_connection = false;
+            close_ = false;
         }
     } else if (iequals(keyword, "Content-Length")) {
-        if (const auto length = detail::parse_decimal(value)) {
-            head_has_length_ = true;
-            head_length_ = *length;
-        }
+        if (const auto length = detail::parse_decimal(value)) length_ = *length;
     } else if (iequals(keyword, "Transfer-Encoding")) {
-        head_chunked_ = true;
+        chunked_ = true;
     }
+}
+
+void BaseHTTPRequestHandler::send_header(std::string_view keyword, std::string_view value) {
+    HeaderBlock field;  // without text (no allocation): what the field changes
+    field.note(keyword, value);
+    headers_buffer_.append(keyword).append(": ").append(value).append("\r\n");
+    send_headers(field);
+}
+
+void BaseHTTPRequestHandler::send_headers(const HeaderBlock& block) {
+    headers_buffer_.append(block.text_);
+    if (block.connection_field_) head_connection_field_ = true;
+    if (block.close_) close_connection = *block.close_;
+    if (block.length_) {
+        head_has_length_ = true;
+        head_length_ = *block.length_;
+    }
+    if (block.chunked_) head_chunked_ = true;
 }
 
 void BaseHTTPRequestHandler::end_headers() { flush_headers(); }

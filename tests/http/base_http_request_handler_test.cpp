@@ -186,6 +186,50 @@ TEST(BaseHTTPRequestHandler, WfileStreamsChunkedOrToCloseWithoutContentLength) {
     EXPECT_EQ(old->body.size(), 100u * 1024);
 }
 
+// A response whose fields were rendered once, as a scenario's canned route's are.
+class RenderedFieldsHandler : public BaseHTTPRequestHandler {
+public:
+    RenderedFieldsHandler() {
+        protocol_version = "HTTP/1.1";
+        keep_open.add("Content-Type", "text/plain");
+        keep_open.add("Content-Length", "5");
+        then_close.add("Content-Length", "3");
+        then_close.add("Connection", "close");
+    }
+    void do_GET() override {
+        send_response(200);
+        send_headers(path == "/close" ? then_close : keep_open);
+        end_headers();
+        wfile.write(path == "/close" ? "bye" : "hello");
+    }
+    HeaderBlock keep_open, then_close;
+};
+
+TEST(BaseHTTPRequestHandler, RenderedFieldsFrameTheBodyAndEndTheConnectionAsSendHeaderWould) {
+    Server s(handler_class<RenderedFieldsHandler>());
+    RawClient client(s.port());
+    client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("Content-Type"), "text/plain");
+    EXPECT_EQ(r->header_count("Content-Length"), 1u);  // the server added none of its own
+    EXPECT_FALSE(r->chunked);
+    EXPECT_EQ(r->body, "hello");
+    client.send("GET /close HTTP/1.1\r\nHost: x\r\n\r\n");  // the same connection: it stayed open
+    auto last = client.read_response();
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->body, "bye");
+    EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST(BaseHTTPRequestHandler, AHeaderBlockRefusesWhatSendHeaderRefuses) {
+    BaseHTTPRequestHandler::HeaderBlock block;
+    EXPECT_THROW(block.add("Bad Name", "x"), std::invalid_argument);
+    EXPECT_THROW(block.add("X-Split", "a\r\nInjected: yes"), std::invalid_argument);
+    block.add("X-Fine", "yes");
+    EXPECT_EQ(block.text(), "X-Fine: yes\r\n");
+}
+
 class VersionHandler : public BaseHTTPRequestHandler {
 public:
     VersionHandler() {

@@ -130,6 +130,29 @@ public:
     // Throws std::invalid_argument for a name or value that would break the
     // head (CR, LF or NUL; a name that is not a token): header injection.
     virtual void send_header(std::string_view keyword, std::string_view value);
+
+    // mockserve's own: header fields checked and rendered once, for a
+    // response whose fields never change (a scenario's canned route).
+    // send_headers(block) adds them as send_header() would each, without
+    // checking or formatting them again (and without calling an override
+    // of send_header()).
+    class HeaderBlock {
+    public:
+        // Throws std::invalid_argument where send_header() would.
+        void add(std::string_view keyword, std::string_view value);
+        const std::string& text() const { return text_; }
+
+    private:
+        friend class BaseHTTPRequestHandler;
+        // Checks a field and notes what it changes beyond the text.
+        void note(std::string_view keyword, std::string_view value);
+        std::string text_;
+        bool connection_field_ = false;
+        std::optional<bool> close_;             // Connection: close (true) or keep-alive (false)
+        std::optional<std::uint64_t> length_;  // the last Content-Length that reads
+        bool chunked_ = false;
+    };
+    void send_headers(const HeaderBlock& block);
     virtual void end_headers();
     void flush_headers();
 

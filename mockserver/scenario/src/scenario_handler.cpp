@@ -5,6 +5,7 @@
 #include "routing.hpp"
 
 #include <mockserve/detail/text.hpp>
+#include <mockserve/http_server.hpp>
 #include <mockserve/scenario/recorded_request.hpp>
 #include <mockserve/version.hpp>
 
@@ -59,6 +60,42 @@ constexpr std::uint64_t kStreamedBodyAbove = 64 * 1024;
 
 bool paces(const CannedResponse& response) { return !response.events.empty() || response.chunk_size > 0; }
 
+// Calls `field(name, value)` for each header field of a response whose
+// body is `body`: the route's own (Transfer-Encoding apart when the server
+// frames chunks), then what the server adds (the event-stream fields, or a
+// Content-Length).
+template <typename Field>
+void for_each_field(const CannedResponse& response, const ResponseShape& shape, std::string_view body,
+                    const Field& field) {
+    for (std::size_t i = 0; i < response.headers.size(); ++i) {
+        const auto& [name, value] = response.headers[i];
+        if (shape.chunked && http::iequals(name, "Transfer-Encoding")) continue;  // the server frames the chunks
+        field(i, name, value);
+    }
+    if (!response.events.empty()) {
+        if (!shape.has_type) field(std::nullopt, "Content-Type", "text/event-stream");
+        field(std::nullopt, "Cache-Control", "no-cache");
+    } else if (!shape.has_length && !shape.chunked && http::detail::status_has_body(response.status)) {
+        field(std::nullopt, "Content-Length", std::to_string(body.size()));
+    }
+}
+
+// A route's fields rendered once; none when one of them would not be sent
+// (the request then fails as it would have: send_header() says why).
+std::optional<http::BaseHTTPRequestHandler::HeaderBlock> rendered_fields(const CannedResponse& response,
+                                                                          const ResponseShape& shape) {
+    http::BaseHTTPRequestHandler::HeaderBlock block;
+    try {
+        for_each_field(response, shape, response.body,
+                       [&](std::optional<std::size_t>, std::string_view name, std::string_view value) {
+                           block.add(name, value);
+                       });
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+    return block;
+}
+
 class StateGate final : public RouteGate {
 public:
     StateGate(const ScenarioState& state, std::size_t server) : state_(state), server_(server) {}
@@ -103,8 +140,9 @@ ServerContext::ServerContext(const ServerSpec& server, std::size_t index, Journa
             std::string error, key;
             plan.templates = compile_templates(route, *canned, error, key);
             if (!plan.templates) throw std::invalid_argument("route " + route.name + ": " + key + ": " + error);
-        } else if (paces(*canned)) {
-            plan.paced = paced_body(*canned, canned->events, canned->body);
+        } else {
+            if (paces(*canned)) plan.paced = paced_body(*canned, canned->events, canned->body);
+            plan.fields = rendered_fields(*canned, plan.shape);
         }
     }
 }
@@ -139,6 +177,11 @@ void ScenarioHandler::follow_routing() {
 }
 
 std::string ScenarioHandler::version_string() const { return scenario_server_software(); }
+
+void ScenarioHandler::log_request(std::string_view code, std::string_view size) {
+    if (server && !server->logging()) return;
+    BaseHTTPRequestHandler::log_request(code, size);
+}
 
 bool ScenarioHandler::parse_request() {
     // Routes match the path as the client sent it ("//x" is not "/x").
@@ -237,13 +280,14 @@ void ScenarioHandler::handle_one_request() {
     if (journal_on) annotate_exchange(&record);
     if (callback) {
         const auto answer_of = std::get<Callback>(route->action).answer(record);
-        return answer(*index, answer_of, ResponseShape::of(answer_of), nullptr);
+        return answer(*index, answer_of, ResponseShape::of(answer_of), nullptr, nullptr);
     }
 
     if (!route) return answer_no_route(explanation);
     if (files) return delegate_request(files_for(*index));
     if (proxy) return forward(*index, std::move(body), body_whole);
-    answer(*index, std::get<CannedResponse>(route->action), plan->shape, template_request ? &*template_request : nullptr);
+    answer(*index, std::get<CannedResponse>(route->action), plan->shape, template_request ? &*template_request : nullptr,
+           plan->fields ? &*plan->fields : nullptr);
 }
 
 void ScenarioHandler::answer_no_route(const std::string& explanation) {
@@ -256,7 +300,7 @@ void ScenarioHandler::answer_no_route(const std::string& explanation) {
 }
 
 void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
-                             const TemplateRequest* request) {
+                             const TemplateRequest* request, const HeaderBlock* fields) {
     using Fault = CannedResponse::Fault;
     const auto draw = [&] { return context_->state.draw(context_->index, route); };
     // A fault with a probability strikes when the route's next number falls under it.
@@ -286,29 +330,25 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
     } else {
         send_response(response.status, std::move(reason));
     }
-    std::string value;
-    for (std::size_t i = 0; i < response.headers.size(); ++i) {
-        const auto& [name, given] = response.headers[i];
-        if (shape.chunked && http::iequals(name, "Transfer-Encoding")) continue;  // the server frames the chunks, below
-        if (templates) {
-            value.clear();
-            templates->headers[i].render(*request, ResponseTemplate::Escape::header, value);
-            send_header(name, value);
-        } else {
-            send_header(name, given);
-        }
-    }
     std::string rendered;
     if (templates && response.events.empty()) {
         templates->body.render(*request, templates->json_body ? ResponseTemplate::Escape::json : ResponseTemplate::Escape::none,
                                rendered);
     }
     const std::string& body = templates ? rendered : response.body;
-    if (!response.events.empty()) {
-        if (!shape.has_type) send_header("Content-Type", "text/event-stream");
-        send_header("Cache-Control", "no-cache");
-    } else if (!shape.has_length && !shape.chunked && http::detail::status_has_body(response.status)) {
-        send_header("Content-Length", std::to_string(body.size()));
+    if (fields) {
+        send_headers(*fields);
+    } else {
+        std::string value;
+        for_each_field(response, shape, body, [&](std::optional<std::size_t> i, std::string_view name, std::string_view given) {
+            if (templates && i) {
+                value.clear();
+                templates->headers[*i].render(*request, ResponseTemplate::Escape::header, value);
+                send_header(name, value);
+            } else {
+                send_header(name, given);
+            }
+        });
     }
     end_headers();
     if (fault == Fault::truncate) {

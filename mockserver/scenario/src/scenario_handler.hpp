@@ -69,6 +69,9 @@ struct ServerContext {
         ResponseShape shape;
         std::optional<ResponseTemplates> templates;    // response.template = on, compiled
         std::shared_ptr<const http::PacedBody> paced;  // chunks or events whose text never changes
+        // Its header fields (with the Content-Length or event-stream fields
+        // the server adds), checked and rendered once; none for a template.
+        std::optional<http::BaseHTTPRequestHandler::HeaderBlock> fields;
     };
     std::vector<CannedPlan> plans;  // by route index (empty plans for the other kinds)
     std::vector<std::unique_ptr<ProxyRoute>> proxies;  // by route index (null for the other kinds)
@@ -91,11 +94,15 @@ public:
     bool parse_request() override;
     void handle_one_request() override;
     std::string version_string() const override;
+    // Not even formatted when the server does not log (ci/bench, --quiet).
+    using BaseHTTPRequestHandler::log_request;
+    void log_request(std::string_view code, std::string_view size) override;
 
 private:
-    // `request`: what a template reads, for a route with response.template = on.
+    // `request`: what a template reads, for a route with response.template
+    // = on. `fields`: the header fields rendered when the scenario loaded.
     void answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,
-                const TemplateRequest* request);
+                const TemplateRequest* request, const HeaderBlock* fields);
     void answer_no_route(const std::string& explanation);
     // A proxy route: `body` is what was read of the body, `whole` whether that is all of it.
     void forward(std::size_t route, std::string body, bool whole);

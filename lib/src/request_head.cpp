@@ -99,7 +99,8 @@ bool next_line(std::string_view& rest, std::string_view& line) {
     return line.find('\r') == std::string_view::npos;
 }
 
-std::variant<RequestHead, HttpError> parse_request_line(std::string_view line, RequestHead& head) {
+// Fills `head`'s request-line fields; the error when the line is refused.
+std::optional<HttpError> parse_request_line(std::string_view line, RequestHead& head) {
     head.request_line = std::string(line);
     const auto first = line.find(' ');
     const auto last = line.rfind(' ');
@@ -139,7 +140,7 @@ std::variant<RequestHead, HttpError> parse_request_line(std::string_view line, R
     head.version = std::string(version);
     head.major = 1;
     head.minor = minor[0] - '0';
-    return std::move(head);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -216,9 +217,10 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
     std::string_view line;
     if (!next_line(rest, line)) return bad("Bad request syntax (bare CR in the request line)");
     if (line.size() > limits.max_request_line) return HttpError{414, {}, {}};
-    auto result = parse_request_line(line, parsed);
-    if (std::holds_alternative<HttpError>(result)) return result;
-    parsed = std::move(std::get<RequestHead>(result));
+    if (auto refused = parse_request_line(line, parsed)) return std::move(*refused);
+    // One allocation for the fields (each line is at most one), not one per doubling.
+    parsed.headers.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')),
+                                                 limits.max_header_count));
 
     while (!rest.empty()) {
         if (!next_line(rest, line)) return bad("Bad header: bare CR");

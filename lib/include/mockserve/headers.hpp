@@ -24,6 +24,8 @@ public:
     // replace_header raises KeyError then).
     void replace_or_add(std::string_view name, std::string value);
     void clear() { fields_.clear(); }
+    // Room for `count` fields (mockserve's own: the parser knows how many come).
+    void reserve(std::size_t count) { fields_.reserve(count); }
 
     // The first value of `name`, or nothing (Python: headers.get(name)).
     std::optional<std::string_view> get(std::string_view name) const;

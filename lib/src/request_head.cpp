@@ -129,7 +129,8 @@ std::optional<HttpError> parse_request_line(std::string_view line, RequestHead& 
         for (const char c : part)
             if (!is_digit(c)) return bad_version();
     }
-    const auto major_value = std::stoll(std::string(major));
+    long long major_value = 0;  // at most 10 digits: no overflow
+    for (const char c : major) major_value = major_value * 10 + (c - '0');
     if (major_value >= 2 || major_value == 0)
         return HttpError{505, "Invalid HTTP version (" + std::string(number) + ")", {}};
     // RFC 9112: HTTP-version is exactly one digit each side of the dot.

@@ -178,6 +178,18 @@ void ScenarioHandler::follow_routing() {
 
 std::string ScenarioHandler::version_string() const { return scenario_server_software(); }
 
+const http::BaseHTTPRequestHandler::HeaderBlock& ScenarioHandler::server_and_date() {
+    const auto now = std::chrono::system_clock::now();
+    const auto second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (second != server_and_date_second_) {
+        server_and_date_ = {};
+        server_and_date_.add("Server", version_string());
+        server_and_date_.add("Date", date_time_string(now));
+        server_and_date_second_ = second;
+    }
+    return server_and_date_;
+}
+
 void ScenarioHandler::log_request(std::string_view code, std::string_view size) {
     if (server && !server->logging()) return;
     BaseHTTPRequestHandler::log_request(code, size);
@@ -328,7 +340,10 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
         if (!shape.has_server) send_header("Server", version_string());
         if (!shape.has_date) send_header("Date", date_time_string());
     } else {
-        send_response(response.status, std::move(reason));
+        // send_response(), with its two fields rendered once a second.
+        log_request(response.status);
+        send_response_only(response.status, std::move(reason));
+        send_headers(server_and_date());
     }
     std::string rendered;
     if (templates && response.events.empty()) {

@@ -111,7 +111,11 @@ private:
 
     // The routing this handler answers with, taken anew when it changed.
     void follow_routing();
+    // send_response()'s Server and Date fields, rendered once a second.
+    const HeaderBlock& server_and_date();
 
+    HeaderBlock server_and_date_;
+    std::int64_t server_and_date_second_ = -1;
     const LiveRouting& live_;
     const std::size_t server_;
     std::uint64_t generation_ = 0;

@@ -68,10 +68,15 @@ std::string_view extension(std::string_view path) {
     return name.substr(dot);
 }
 
-std::string hex(std::uint64_t value) {
-    char buffer[20];
-    std::snprintf(buffer, sizeof buffer, "%llx", static_cast<unsigned long long>(value));
-    return buffer;
+// Lower-case hexadecimal digits (snprintf's "%llx" cost a thousand instructions per ETag).
+void append_hex(std::string& out, std::uint64_t value) {
+    char digits[16];
+    std::size_t n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value != 0);
+    while (n > 0) out.push_back(digits[--n]);
 }
 
 // A strong validator: changes whenever the file's content can have changed.
@@ -79,8 +84,12 @@ std::string etag_for(const struct stat& st) {
     const auto mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
                           static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
     std::string tag(1, '"');
-    tag.append(hex(static_cast<std::uint64_t>(st.st_size))).append(1, '-').append(hex(mtime_ns)).append(1, '-');
-    tag.append(hex(static_cast<std::uint64_t>(st.st_ino))).append(1, '"');
+    append_hex(tag, static_cast<std::uint64_t>(st.st_size));
+    tag.push_back('-');
+    append_hex(tag, mtime_ns);
+    tag.push_back('-');
+    append_hex(tag, static_cast<std::uint64_t>(st.st_ino));
+    tag.push_back('"');
     return tag;
 }
 
@@ -361,7 +370,9 @@ std::optional<SimpleHTTPRequestHandler::Source> SimpleHTTPRequestHandler::send_f
         parts.push_back({"", r.first, r.length()});
     } else if (ranges.kind == detail::RangeRequest::Kind::satisfiable) {
         std::mt19937_64 random(std::random_device{}());
-        const std::string boundary = "mockserve-" + hex(random()) + hex(random());
+        std::string boundary = "mockserve-";
+        append_hex(boundary, random());
+        append_hex(boundary, random());
         std::uint64_t length = 0;
         for (std::size_t i = 0; i < ranges.ranges.size(); ++i) {
             const auto& r = ranges.ranges[i];

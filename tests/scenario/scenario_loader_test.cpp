@@ -128,6 +128,15 @@ TEST(ScenarioLoader, DurationsAreAtMostADay) {
     EXPECT_EQ(result.errors.size(), 2u) << all;
 }
 
+TEST(ScenarioLoader, RequestsPerConnectionAreANumberAndZeroMeansNoCap) {
+    const auto uncapped = parse_scenario("[server api]\nmax_requests_per_connection = 0\n", "bench.ini", kScenarios);
+    ASSERT_TRUE(uncapped.ok()) << ::testing::PrintToString(uncapped.errors);
+    EXPECT_EQ(uncapped.scenario->servers.at(0).limits.max_requests_per_connection, 0u);
+    const auto wrong = parse_scenario("[server api]\nmax_requests_per_connection = many\n", "bench.ini", kScenarios);
+    EXPECT_THAT(::testing::PrintToString(wrong.errors),
+                HasSubstr("bench.ini:2: max_requests_per_connection must be a number (0: no cap), not 'many'"));
+}
+
 TEST(ScenarioLoader, AResponseFieldOrReasonHasNoControlCharacter) {
     // Found by scenario_loader_fuzzer: a NUL (or a CR) in response.header
     // went into the response as it was.

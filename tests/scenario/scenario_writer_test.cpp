@@ -56,11 +56,13 @@ TEST(ScenarioWriter, WritesEveryKeyItWasGiven) {
     builder.server("api").route("fill").request("PUT /cart").next_state("cart:full").response(204);
     http::Limits streams;
     streams.max_concurrent_streams = 10;
+    streams.max_requests_per_connection = 0;
     builder.server("api").http2().limits(streams);
     builder.expect("api", "paid").request("POST /pay/1").count(">=1");
     const auto text = write_ini(builder.build());
     EXPECT_THAT(text, HasSubstr("[scenario]\nname = all\nunmatched = fail\nseed = 7\n"));
-    EXPECT_THAT(text, HasSubstr("[server api]\nport = 8080\nhttp2 = on\nmax_concurrent_streams = 10\n"));
+    EXPECT_THAT(text, HasSubstr("[server api]\nport = 8080\nhttp2 = on\nmax_concurrent_streams = 10\n"
+                                "max_requests_per_connection = 0\n"));
     EXPECT_THAT(text, HasSubstr("request = POST|PUT ~ ^/pay/[0-9]+$\nrequest.query = mode=fast\nrequest.header = X-Id: *\n"
                                 "times = 2\nstate = cart:full\nnext_state = cart:paid\nresponse = 201\n"
                                 "response.reason = Made\nresponse.header = Content-Type: application/json\n"

@@ -339,6 +339,13 @@ private:
                 } else {
                     server.limits.max_concurrent_streams = *streams;
                 }
+            } else if (key == "max_requests_per_connection") {
+                const auto requests = parse_number<std::size_t>(entry.value);
+                if (!requests) {
+                    fail(entry.line, "max_requests_per_connection must be a number (0: no cap), not '" + entry.value + "'");
+                } else {
+                    server.limits.max_requests_per_connection = *requests;
+                }
             } else if (key == "tls") {
                 if (entry.value == "on" || entry.value == "off") {
                     server.tls.enabled = entry.value == "on";

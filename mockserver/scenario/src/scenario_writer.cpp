@@ -133,6 +133,8 @@ private:
         if (server.http2) key("http2", "on");
         if (l.max_concurrent_streams != d.max_concurrent_streams)
             key("max_concurrent_streams", std::to_string(l.max_concurrent_streams));
+        if (l.max_requests_per_connection != d.max_requests_per_connection)
+            key("max_requests_per_connection", std::to_string(l.max_requests_per_connection));
         if (server.tls.enabled) key("tls", "on");
         if (!server.tls.cert.empty()) key("tls.cert", server.tls.cert);
         if (!server.tls.key.empty()) key("tls.key", server.tls.key);

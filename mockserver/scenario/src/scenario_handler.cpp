@@ -60,10 +60,10 @@ constexpr std::uint64_t kStreamedBodyAbove = 64 * 1024;
 
 bool paces(const CannedResponse& response) { return !response.events.empty() || response.chunk_size > 0; }
 
-// Calls `field(name, value)` for each header field of a response whose
-// body is `body`: the route's own (Transfer-Encoding apart when the server
-// frames chunks), then what the server adds (the event-stream fields, or a
-// Content-Length).
+// Calls `field(index, name, value)` for each header field of a response whose
+// body is `body`: the route's own, with their index in the route's headers
+// (Transfer-Encoding apart when the server frames chunks), then what the
+// server adds, without an index (the event-stream fields, or a Content-Length).
 template <typename Field>
 void for_each_field(const CannedResponse& response, const ResponseShape& shape, std::string_view body,
                     const Field& field) {

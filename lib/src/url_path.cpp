@@ -2,6 +2,7 @@
 
 #include <mockserve/detail/text.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace mockserve::http::detail {
@@ -82,10 +83,22 @@ std::string translate_path(std::string_view directory, std::string_view target) 
     const bool trailing_slash = (!trimmed.empty() && trimmed.back() == '/') ||
                                 (!decoded_trimmed.empty() && decoded_trimmed.back() == '/');
     if (decoded.find('\0') != std::string::npos) return {};
-    const std::string normalized = normpath(decoded);  // outlives the views split() returns
+    // Python normalises (posixpath.normpath), splits, and drops empty, "."
+    // and ".." words. One pass does the same: a ".." takes back the word
+    // before it, if one was kept (normpath keeps a leading ".." of a
+    // relative path, and the filter then drops it: either way, nothing).
     std::string out(directory);
-    for (const auto word : split(normalized, '/')) {
-        if (word.empty() || word == "." || word == "..") continue;
+    const std::size_t root = out.size();
+    std::string_view rest = decoded;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const auto word = rest.substr(0, slash);
+        rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
+        if (word.empty() || word == ".") continue;
+        if (word == "..") {
+            if (out.size() > root) out.resize(std::max(out.rfind('/'), root));  // words hold no '/'
+            continue;
+        }
         if (out.empty() || out.back() != '/') out.push_back('/');
         out.append(word);
     }

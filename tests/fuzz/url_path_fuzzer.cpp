@@ -63,6 +63,32 @@ void check_collapse(std::string_view target) {
     check_property(tail != "." && tail != "..", "_url_collapse_path's last component is not '.' or '..'");
 }
 
+// translate_path as Python writes it (normpath, split, drop empty, "." and
+// ".." words), for comparison with the one-pass version.
+std::string translate_path_as_python(std::string_view directory, std::string_view decoded, bool trailing_slash) {
+    const std::string normalized = normpath(decoded);
+    std::string out(directory);
+    std::string_view rest = normalized;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const auto word = rest.substr(0, slash);
+        rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
+        if (word.empty() || word == "." || word == "..") continue;
+        if (out.empty() || out.back() != '/') out.push_back('/');
+        out.append(word);
+    }
+    if (trailing_slash) out.push_back('/');
+    return out;
+}
+
+void check_same_as_python(std::string_view directory, std::string_view target) {
+    // A target without '%', '?', '#' or trailing blanks decodes to itself.
+    if (target.find_first_of(std::string_view("%?#\0 \t", 6)) != std::string_view::npos) return;
+    const bool trailing_slash = !target.empty() && target.back() == '/';
+    check_property(translate_path(directory, target) == translate_path_as_python(directory, target, trailing_slash),
+                   "translate_path names what Python's normpath-and-filter names");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -71,6 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_translate("/", target);
     check_translate("relative/root", target);
     check_collapse(target);
+    check_same_as_python("/srv/www", target);
+    check_same_as_python("/srv/www/", target);
+    check_same_as_python("", target);
     const std::string once = normpath(target);
     check_property(!once.empty(), "normpath is never empty");
     check_property(normpath(once) == once, "normpath is idempotent");

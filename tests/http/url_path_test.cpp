@@ -36,5 +36,14 @@ TEST(TranslatePath, NeverLeavesTheDirectory) {
     EXPECT_EQ(translate_path(root, "/sub%2F"), "/srv/www/sub/");
 }
 
+TEST(TranslatePath, ADotDotTakesBackTheWordBeforeItAsNormpathWould) {
+    EXPECT_EQ(translate_path("/srv/www", "/a/b/../c"), "/srv/www/a/c");
+    EXPECT_EQ(translate_path("/srv/www", "/a/./b/../../c/"), "/srv/www/c/");
+    EXPECT_EQ(translate_path("/srv/www/", "/a/.."), "/srv/www/");  // the root keeps its own slash
+    EXPECT_EQ(translate_path("/srv/www", "/a/.."), "/srv/www");
+    EXPECT_EQ(translate_path("", "/a/../b"), "/b");
+    EXPECT_EQ(translate_path("root", "a/../../b"), "root/b");  // normpath keeps "../b"; the filter drops ".."
+}
+
 }  // namespace
 }  // namespace mockserve::http::detail

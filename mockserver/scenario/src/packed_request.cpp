@@ -70,6 +70,7 @@ class Writer {
 public:
     explicit Writer(char* at) : at_(at) {}
     void raw(const void* data, std::size_t size) {
+        if (size == 0) return;  // an empty view's data() may be null, which memcpy may not be given
         std::memcpy(at_, data, size);
         at_ += size;
     }

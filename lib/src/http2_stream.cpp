@@ -50,6 +50,7 @@ Http2Stream::Http2Stream(std::shared_ptr<Http2Connection> connection, std::int32
 Http2Stream::~Http2Stream() {
     for (int& fd : wake_pair_)
         if (fd >= 0) ::close(fd);
+    release_handler();  // a paced stream whose pieces never started
     connection_->stream_released();
 }
 
@@ -161,6 +162,7 @@ void Http2Stream::closed() {
     if (pacing_) {  // a paced stream ends here when the client leaves first
         if (exchange_ && gone_) exchange_->end = Exchange::End::client_gone;
         deliver_exchange();
+        release_handler();
     }
     if (wake_pair_[1] >= 0) {
         ::close(wake_pair_[1]);  // the handler's poll() sees the hang-up
@@ -301,9 +303,14 @@ void Http2Stream::finish_response() {
         }
     }
     make_exchange();
-    if (!paced_) deliver_exchange();  // before the last bytes leave, as over HTTP/1.1
-    // The handler is done with this request; another stream may have it.
-    connection_->give_back_handler(std::move(handler_));
+    if (!paced_) {
+        deliver_exchange();  // before the last bytes leave, as over HTTP/1.1
+        release_handler();
+    }
+    // A paced body's exchange is reported when its last piece leaves, and
+    // its annotation may point into the handler: the handler stays this
+    // stream's until then, or another stream would write over what the
+    // observer is about to read.
     defer_to_strand(&Http2Stream::submit);
 }
 
@@ -342,6 +349,11 @@ void Http2Stream::deliver_exchange() {
     }
     host_.observer()(std::move(*exchange_));
     exchange_.reset();
+}
+
+void Http2Stream::release_handler() {
+    // The handler is done with this request; another stream may have it.
+    connection_->give_back_handler(std::move(handler_));
 }
 
 void Http2Stream::post_to_strand(void (Http2Stream::*step)()) {
@@ -683,6 +695,7 @@ void Http2Stream::do_pace() {
         }
         paced_.reset();
         deliver_exchange();
+        release_handler();
         do_resume();
         return;
     }

@@ -101,6 +101,9 @@ private:
     // observer before the last bytes go (a paced body's last piece).
     void make_exchange();
     void deliver_exchange();
+    // Gives the handler back to the connection once the exchange that may
+    // point into it has been reported (or never will be).
+    void release_handler();
     // Moves the held head and body into the response (the head to be
     // submitted); called with mutex_ held.
     void commit_locked(bool whole);

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 namespace mockserve::scenario {
 namespace {
@@ -130,6 +131,30 @@ TEST_P(ScenarioOverHttp2, TheJournalSaysHttp2AndTheStream) {
         ASSERT_TRUE(entries[0].tls);
         EXPECT_EQ(entries[0].tls->alpn, "h2");
     }
+}
+
+TEST_P(ScenarioOverHttp2, APacedStreamKeepsItsOwnJournalEntry) {
+    // A paced body is reported when its last piece leaves, long after its
+    // handler returned; the streams served meanwhile must not lend that
+    // handler out and write their requests over the paced one's record.
+    start("[route api dribble]\nrequest = GET /dribble\nresponse = 200\nresponse.body = abcdefghi\n"
+          "response.chunk_size = 3\nresponse.chunk_delay = 100ms\n"
+          "[route api canned]\nrequest = GET /canned\nresponse = 200\nresponse.body = ok\n");
+    auto c = client();
+    std::vector<H2Request> requests{{"GET", "/dribble", {}, ""}};
+    for (int i = 0; i < 20; ++i) requests.push_back({"GET", "/canned?n=" + std::to_string(i), {}, ""});
+    const auto responses = c.fetch_all(requests);
+    EXPECT_EQ(responses[0].body, "abcdefghi");
+    ASSERT_TRUE(runner()->journal().wait_for([](const RecordedRequest&) { return true; }, 21, 5s));
+    const auto entries = runner()->journal().entries();
+    ASSERT_EQ(entries.size(), 21u);
+    std::set<std::string> targets;
+    for (const auto& entry : entries) {
+        EXPECT_EQ(entry.route, entry.path == "/dribble" ? "dribble" : "canned") << entry;
+        targets.insert(entry.target);
+    }
+    EXPECT_EQ(targets.size(), 21u);  // each request once, none twice
+    EXPECT_EQ(targets.count("/dribble"), 1u);
 }
 
 TEST_P(ScenarioOverHttp2, FaultsStrikeOneStream) {

@@ -98,8 +98,8 @@ bool Http2Stream::add_body(std::string_view bytes) {
         std::lock_guard lock(mutex_);
         in_.append(bytes);
         if (waiting_) changed_.notify_all();
+        wake_handler("b");
     }
-    if (wake_pair_[1] >= 0) (void)::send(wake_pair_[1], "b", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
     return true;
 }
 
@@ -108,8 +108,8 @@ void Http2Stream::body_complete() {
         std::lock_guard lock(mutex_);
         in_end_ = true;
         if (waiting_) changed_.notify_all();
+        wake_handler("e");
     }
-    if (wake_pair_[1] >= 0) (void)::send(wake_pair_[1], "e", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 void Http2Stream::take_upgraded(std::string method, std::string target, Headers headers, std::string body) {
@@ -157,6 +157,10 @@ void Http2Stream::closed() {
         const bool all_sent = out_end_ && out_taken_ == out_.size() && head_submitted_;
         if (!all_sent) gone_ = true;
         if (waiting_) changed_.notify_all();
+        if (wake_pair_[1] >= 0) {
+            ::close(wake_pair_[1]);  // the handler's poll() sees the hang-up
+            wake_pair_[1] = -1;
+        }
     }
     if (timer_) timer_->cancel();
     if (pacing_) {  // a paced stream ends here when the client leaves first
@@ -164,10 +168,12 @@ void Http2Stream::closed() {
         deliver_exchange();
         release_handler();
     }
-    if (wake_pair_[1] >= 0) {
-        ::close(wake_pair_[1]);  // the handler's poll() sees the hang-up
-        wake_pair_[1] = -1;
-    }
+}
+
+void Http2Stream::wake_handler(const char* why) {
+    // Under mutex_: the handler's thread makes the pair (wait_handle) while
+    // this strand writes to it.
+    if (wake_pair_[1] >= 0) (void)::send(wake_pair_[1], why, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 // ---------------------------------------------------------------------------

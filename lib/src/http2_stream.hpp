@@ -104,6 +104,9 @@ private:
     // Gives the handler back to the connection once the exchange that may
     // point into it has been reported (or never will be).
     void release_handler();
+    // Tells a handler waiting in poll() on wait_handle() that input came;
+    // called with mutex_ held.
+    void wake_handler(const char* why);
     // Moves the held head and body into the response (the head to be
     // submitted); called with mutex_ held.
     void commit_locked(bool whole);
@@ -166,7 +169,8 @@ private:
     std::size_t in_taken_ = 0;
     bool in_end_ = false;
     std::uint64_t to_consume_ = 0;  // read by the handler, not yet given back to the window
-    mutable int wake_pair_[2] = {-1, -1};  // wait_handle(): readable on new input, hung up when gone
+    // wait_handle(): readable on new input, hung up when gone; [1] under mutex_
+    mutable int wake_pair_[2] = {-1, -1};
     Out out_state_ = Out::none;
     std::optional<Http2Head> head_;      // to submit
     std::vector<Http2Head> interim_;     // 100 / 103 heads to send first

@@ -21,7 +21,7 @@ FileWatcher::FileWatcher(std::vector<std::string> files, Changed changed) : chan
         if (wake_ >= 0) ::close(wake_);
         throw std::runtime_error("cannot watch the scenario's files (inotify)");
     }
-    watch(std::move(files));
+    watch(std::move(files), {});
     thread_ = std::thread([this] { run(); });
 }
 
@@ -33,33 +33,39 @@ FileWatcher::~FileWatcher() {
     ::close(wake_);
 }
 
-void FileWatcher::watch(std::vector<std::string> files) {
+void FileWatcher::watch(std::vector<std::string> files, Contents known) {
     std::set<std::string> folders;
     for (const auto& file : files) folders.insert(std::filesystem::path(file).parent_path().string());
     for (const auto& folder : folders)
         ::inotify_add_watch(inotify_, folder.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY);
-    {
-        std::lock_guard hold(mutex_);
-        files_ = std::move(files);
+    // A file read before the reload keeps that content as its baseline: read
+    // again now, it could already be a newer save, which would then look
+    // like nothing changed. Only files the reload newly names are read here.
+    Contents baseline;
+    for (const auto& file : files) {
+        auto it = known.find(file);
+        baseline[file] = it != known.end() ? std::move(it->second) : read_file(file);
     }
-    auto now = contents();
     std::lock_guard hold(mutex_);
-    baseline_ = std::move(now);
+    files_ = std::move(files);
+    baseline_ = std::move(baseline);
 }
 
-std::string FileWatcher::contents() const {
+std::string FileWatcher::read_file(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+FileWatcher::Contents FileWatcher::contents() const {
     std::vector<std::string> files;
     {
         std::lock_guard hold(mutex_);
         files = files_;
     }
-    std::string all;
-    for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        all.append(std::to_string(text.str().size())).append(":").append(text.str());
-    }
+    Contents all;
+    for (const auto& file : files) all[file] = read_file(file);
     return all;
 }
 
@@ -78,9 +84,10 @@ void FileWatcher::run() {
             {
                 std::lock_guard hold(mutex_);
                 differs = now != baseline_;
-                if (differs) baseline_ = std::move(now);
             }
-            if (differs) watch(changed_());
+            // `now` was read before the reload reads the files: a save made
+            // while it runs differs from it and is reloaded in turn.
+            if (differs) watch(changed_(), std::move(now));
             continue;
         }
         alignas(inotify_event) char buffer[4096];

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,15 +33,18 @@ public:
     FileWatcher& operator=(const FileWatcher&) = delete;
 
 private:
-    // Watches these files from now on (their content now is the baseline).
-    void watch(std::vector<std::string> files);
+    using Contents = std::map<std::string, std::string>;  // file -> bytes
+    // Watches these files from now on; their baseline is their content in
+    // `known`, or read now for a file not in it.
+    void watch(std::vector<std::string> files, Contents known);
     void run();
-    std::string contents() const;  // every file's bytes, for comparing
+    Contents contents() const;  // every watched file's bytes, for comparing
+    static std::string read_file(const std::string& file);
 
     Changed changed_;
     mutable std::mutex mutex_;
     std::vector<std::string> files_;
-    std::string baseline_;
+    Contents baseline_;
     int inotify_ = -1;
     int wake_ = -1;  // an eventfd that ends run()
     std::thread thread_;

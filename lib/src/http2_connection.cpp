@@ -82,7 +82,12 @@ Http2Connection::~Http2Connection() {
     }
 }
 
-net::any_io_executor Http2Connection::handler_executor() { return host_.pool().context().get_executor(); }
+net::any_io_executor Http2Connection::handler_executor() {
+    // The connection's lane, outside its strand: streams' handlers run at
+    // once on the lane's threads, and stay with the connection's thread.
+    auto& lane = static_cast<net::io_context&>(net::query(executor(), net::execution::context));
+    return lane.get_executor();
+}
 
 void Http2Connection::open_session() {
     nghttp2_session_callbacks* callbacks = nullptr;

@@ -146,9 +146,9 @@ void HTTPServer::Impl::start(bool include_caller) {
     std::lock_guard lock(mutex_);
     if (state_ != State::idle) return;
     state_ = State::serving;
-    work_.emplace(net::make_work_guard(context));
-    listener.start([this](tcp::socket socket) { start_connection(std::move(socket)); });
-    io_pool.start(include_caller ? threads - 1 : threads);
+    listener.start([this](tcp::socket socket) { start_connection(std::move(socket)); },
+                   [this]() -> net::io_context& { return io_pool.next_lane(); });
+    io_pool.start(include_caller);
 }
 
 void HTTPServer::Impl::serve_here() {
@@ -161,7 +161,10 @@ void HTTPServer::Impl::serve_here() {
 
 void HTTPServer::Impl::begin_shutdown() {
     stopping_.store(true);
-    listener.close();
+    // The lanes may end once they run out of work, but not before the
+    // listener is closed: a connection accepted into a lane that has ended
+    // would never be served.
+    listener.close([self = shared_from_this()] { self->io_pool.release_work(); });
     std::vector<std::shared_ptr<detail::Session>> open;
     {
         std::lock_guard lock(sessions_mutex_);
@@ -192,7 +195,6 @@ void HTTPServer::Impl::shutdown() {
             case State::serving:
                 state_ = State::stopping;
                 net::post(strand_, [self = shared_from_this()] { self->begin_shutdown(); });
-                work_.reset();
                 break;
             case State::stopping:  // another thread is stopping it: wait as well
                 break;

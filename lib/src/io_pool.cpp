@@ -20,21 +20,34 @@ constexpr std::chrono::seconds kSurplusCheck{2};
 
 }  // namespace
 
-IoPool::IoPool(boost::asio::io_context& context, unsigned base_threads, unsigned max_threads,
+IoPool::IoPool(boost::asio::io_context& main, unsigned base_threads, unsigned max_threads,
                std::chrono::milliseconds blocked_after)
-    : context_(context),
-      base_threads_(std::max(1u, base_threads)),
+    : main_(main),
       max_threads_(std::max(std::max(1u, base_threads), max_threads)),
       slot_count_(max_threads_ + 1),  // +1: serve_forever's caller may claim one before it counts as running
       blocked_after_(std::max(blocked_after, std::chrono::milliseconds(1))),
-      slots_(new Slot[slot_count_]) {}
+      slots_(new Slot[slot_count_]) {
+    lanes_.push_back(&main_);
+    for (unsigned i = 1; i < std::max(1u, base_threads); ++i) {
+        own_lanes_.push_back(std::make_unique<boost::asio::io_context>());
+        lanes_.push_back(own_lanes_.back().get());
+    }
+}
 
-IoPool::~IoPool() { join(); }
+IoPool::~IoPool() {
+    release_work();
+    join();
+}
 
-IoPool::Slot* IoPool::claim_slot() {
+boost::asio::io_context& IoPool::next_lane() {
+    if (lanes_.size() == 1) return main_;
+    return *lanes_[next_lane_.fetch_add(1, std::memory_order_relaxed) % lanes_.size()];
+}
+
+IoPool::Slot* IoPool::claim_slot(unsigned lane) {
     for (unsigned i = 0; i < slot_count_; ++i) {
-        bool expected = false;
-        if (slots_[i].used.compare_exchange_strong(expected, true)) return &slots_[i];
+        unsigned expected = kNoLane;
+        if (slots_[i].lane.compare_exchange_strong(expected, lane)) return &slots_[i];
     }
     return nullptr;
 }
@@ -53,66 +66,80 @@ bool IoPool::on_pool_thread() const { return current_pool == this; }
 void IoPool::run_runner(Slot* slot, bool extra) {
     current_pool = this;
     current_since = &slot->handler_since;
+    const unsigned lane = slot->lane.load();
+    auto& context = *lanes_[lane];
     if (!extra) {
-        context_.run();
+        context.run();
     } else {
-        // An added thread leaves once the threads not blocked in a handler
-        // outnumber the base again.
+        // An added thread leaves once its lane has a free thread besides it.
         while (true) {
-            context_.run_for(kSurplusCheck);
-            if (context_.stopped()) break;
-            if (running_.load() - blocked_count(now_ns()) > base_threads_) break;
+            context.run_for(kSurplusCheck);
+            if (context.stopped()) break;
+            const auto now = count(lane, now_ns());
+            if (now.running - now.blocked > 1) break;
         }
     }
     current_pool = nullptr;
     current_since = nullptr;
     slot->handler_since.store(0);
     running_.fetch_sub(1);
-    slot->used.store(false);
+    slot->lane.store(kNoLane);
 }
 
-void IoPool::spawn(bool extra) {
-    Slot* slot = claim_slot();
+void IoPool::spawn(unsigned lane, bool extra) {
+    Slot* slot = claim_slot(lane);
     if (!slot) return;
     running_.fetch_add(1);
     threads_.emplace_back([this, slot, extra] { run_runner(slot, extra); });
 }
 
-void IoPool::start(unsigned threads) {
+void IoPool::start(bool caller_runs_main) {
     std::lock_guard lock(mutex_);
-    for (unsigned i = 0; i < threads; ++i) spawn(false);
+    work_.clear();
+    for (auto* lane : lanes_) work_.emplace_back(boost::asio::make_work_guard(*lane));
+    for (unsigned lane = caller_runs_main ? 1 : 0; lane < lanes_.size(); ++lane) spawn(lane, false);
     monitor_ = std::thread([this] { monitor(); });
 }
 
 void IoPool::run_here() {
-    Slot* slot = claim_slot();
+    Slot* slot = claim_slot(0);
     if (!slot) {
-        context_.run();
+        main_.run();
         return;
     }
     running_.fetch_add(1);
     run_runner(slot, false);
 }
 
-unsigned IoPool::blocked_count(std::int64_t now) const {
+void IoPool::release_work() {
+    std::lock_guard lock(mutex_);
+    work_.clear();
+}
+
+IoPool::LaneCount IoPool::count(unsigned lane, std::int64_t now) const {
     const auto threshold = std::chrono::nanoseconds(blocked_after_).count();
-    unsigned blocked = 0;
+    LaneCount c;
     for (unsigned i = 0; i < slot_count_; ++i) {
+        if (slots_[i].lane.load(std::memory_order_relaxed) != lane) continue;
+        ++c.running;
         const auto since = slots_[i].handler_since.load(std::memory_order_relaxed);
-        if (since != 0 && now - since >= threshold) ++blocked;
+        if (since != 0 && now - since >= threshold) ++c.blocked;
     }
-    return blocked;
+    return c;
 }
 
 void IoPool::monitor() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         wake_.wait_for(lock, blocked_after_);
-        if (stopping_ || context_.stopped()) break;
-        const unsigned running = running_.load();
-        const unsigned blocked = blocked_count(now_ns());
-        const unsigned free = running > blocked ? running - blocked : 0;
-        for (unsigned i = free; i < base_threads_ && running_.load() < max_threads_; ++i) spawn(true);
+        if (stopping_) break;
+        const auto now = now_ns();
+        for (unsigned lane = 0; lane < lanes_.size(); ++lane) {
+            const auto c = count(lane, now);
+            // Every thread of the lane is in a handler that has run long:
+            // the lane's other connections need one more.
+            if (c.blocked > 0 && c.blocked >= c.running && running_.load() < max_threads_) spawn(lane, true);
+        }
     }
 }
 
@@ -120,8 +147,8 @@ void IoPool::join() {
     std::lock_guard join_lock(join_mutex_);
     // Runners first: while a handler blocks, the monitor must go on adding
     // threads, or a shutdown could wait on the very handler it needs served.
-    // Runners end when the io_context runs out of work; the monitor adds
-    // none after that.
+    // Runners end when their lane runs out of work; the monitor adds none
+    // after that.
     while (true) {
         std::vector<std::thread> threads;
         {

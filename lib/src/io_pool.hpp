@@ -1,16 +1,26 @@
 #pragma once
-// IoPool: the threads that run the server's io_context, and the watch that
-// keeps a blocked handler from stalling the other connections.
+// IoPool: the threads that run the server's I/O, in lanes, and the watch
+// that keeps a blocked handler from stalling the other connections.
 //
-// Handlers are written in Python's synchronous style and run on the I/O
-// thread that completed their request's read (no hand-off per request, which
-// is what keeps a trivial handler fast). Code that runs a handler marks its
-// thread with a HandlerScope. A monitor thread looks, every
-// Limits::blocked_handler_after, at how long each marked thread has been in
-// its handler; while fewer than the base number of threads are free, it adds
-// threads (up to Limits::max_threads). An added thread ends once it has been
-// surplus for a while.
+// Each base thread has a lane of its own: an io_context with its own epoll
+// set, to which the listener hands every other new connection (round
+// robin). A connection stays on its lane, so its socket, its buffers and its
+// session are touched by one thread: two threads sharing one io_context
+// cost about half as much CPU again per keep-alive request (the socket's
+// state moving between cores, the scheduler's lock), measured with wrk on
+// the canned route (issue 18). Lane 0 is the server's own io_context, which
+// also runs the listener and the shutdown steps.
+//
+// Handlers are written in Python's synchronous style and run on the lane
+// thread that completed their request's read (no hand-off per request).
+// Code that runs a handler marks its thread with a HandlerScope. A monitor
+// thread looks, every Limits::blocked_handler_after, at how long each marked
+// thread has been in its handler; when every thread of a lane is blocked, it
+// adds a thread to that lane (up to Limits::max_threads in all), so that the
+// lane's other connections go on. An added thread ends once its lane has a
+// free thread besides it for a while.
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -18,6 +28,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -25,20 +36,28 @@ namespace mockserve::http::detail {
 
 class IoPool {
 public:
-    IoPool(boost::asio::io_context& context, unsigned base_threads, unsigned max_threads,
+    // `main` is lane 0; the pool makes one more io_context per further base thread.
+    IoPool(boost::asio::io_context& main, unsigned base_threads, unsigned max_threads,
            std::chrono::milliseconds blocked_after);
     ~IoPool();
     IoPool(const IoPool&) = delete;
     IoPool& operator=(const IoPool&) = delete;
 
-    // Starts `threads` runners and the monitor.
-    void start(unsigned threads);
-    // Runs the io_context on the calling thread, as one of the pool's runners.
+    // Keeps every lane running until release_work(), and starts a runner per
+    // lane (but lane 0's when `caller_runs_main`: run_here() is that one)
+    // and the monitor.
+    void start(bool caller_runs_main);
+    // Runs lane 0 on the calling thread, as one of the pool's runners.
     void run_here();
-    // Stops the monitor and waits for every runner to end (they end when the
-    // io_context runs out of work). Idempotent; safe from several threads.
+    // Lets each lane end once it runs out of work (its connections closed).
+    void release_work();
+    // Stops the monitor and waits for every runner to end. Idempotent; safe
+    // from several threads.
     void join();
-    boost::asio::io_context& context() { return context_; }
+    boost::asio::io_context& context() { return main_; }
+    // The lane for a new connection: each in turn.
+    boost::asio::io_context& next_lane();
+    std::size_t lane_count() const { return lanes_.size(); }
     // Whether the calling thread is one of this pool's runners.
     bool on_pool_thread() const;
 
@@ -55,18 +74,25 @@ public:
     };
 
 private:
+    static constexpr unsigned kNoLane = ~0u;
     struct Slot {
-        std::atomic<bool> used{false};
+        std::atomic<unsigned> lane{kNoLane};  // kNoLane: free
         std::atomic<std::int64_t> handler_since{0};  // steady-clock ns; 0: not in a handler
     };
-    Slot* claim_slot();
+    struct LaneCount {
+        unsigned running = 0;
+        unsigned blocked = 0;
+    };
+    Slot* claim_slot(unsigned lane);
     void run_runner(Slot* slot, bool extra);
-    void spawn(bool extra);
+    void spawn(unsigned lane, bool extra);
     void monitor();
-    unsigned blocked_count(std::int64_t now) const;
+    LaneCount count(unsigned lane, std::int64_t now) const;
 
-    boost::asio::io_context& context_;
-    const unsigned base_threads_;
+    boost::asio::io_context& main_;
+    std::vector<std::unique_ptr<boost::asio::io_context>> own_lanes_;  // lanes 1..n-1
+    std::vector<boost::asio::io_context*> lanes_;
+    std::atomic<unsigned> next_lane_{0};
     const unsigned max_threads_;  // runners at most, the added ones and serve_forever's caller included
     const unsigned slot_count_;
     const std::chrono::milliseconds blocked_after_;
@@ -76,6 +102,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    std::vector<std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>> work_;
     std::vector<std::thread> threads_;
     std::thread monitor_;
     std::mutex join_mutex_;

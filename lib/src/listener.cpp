@@ -33,8 +33,9 @@ Listener::Listener(net::io_context& context, const tcp::endpoint& endpoint, std:
     acceptor_.listen(net::socket_base::max_listen_connections);
 }
 
-void Listener::start(OnSocket on_socket) {
+void Listener::start(OnSocket on_socket, ChooseContext choose) {
     on_socket_ = std::move(on_socket);
+    choose_ = std::move(choose);
     net::post(strand_, [this] { do_accept(); });
 }
 
@@ -44,8 +45,9 @@ void Listener::accept_one(std::function<void(boost::system::error_code, tcp::soc
 
 void Listener::do_accept() {
     if (!acceptor_.is_open()) return;
-    // Each connection gets its own strand: its handlers never run at once.
-    acceptor_.async_accept(net::make_strand(context_),
+    // Each connection gets its own strand, on the lane it is given: its
+    // handlers never run at once, and stay with that lane's threads.
+    acceptor_.async_accept(net::make_strand(choose_()),
                            [this](boost::system::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
@@ -67,11 +69,12 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     do_accept();
 }
 
-void Listener::close() {
-    net::post(strand_, [this] {
+void Listener::close(std::function<void()> closed) {
+    net::post(strand_, [this, closed = std::move(closed)] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
         backoff_timer_.cancel();
+        if (closed) closed();
     });
 }
 

@@ -21,18 +21,23 @@ class Listener {
 public:
     using OnSocket = std::function<void(boost::asio::ip::tcp::socket)>;
     using Log = std::function<void(std::string_view)>;
+    // The io_context a new connection's socket belongs to (the I/O pool's
+    // lane that will serve it).
+    using ChooseContext = std::function<boost::asio::io_context&()>;
 
     // Binds and listens; throws boost::system::system_error on failure.
     Listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
              std::chrono::milliseconds max_backoff, Log log);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
-    // Accepts until close(), handing each socket to `on_socket`.
-    void start(OnSocket on_socket);
+    // Accepts until close(), handing each socket, made on the context that
+    // `choose` names, to `on_socket`.
+    void start(OnSocket on_socket, ChooseContext choose);
     // Accepts one connection; `on_socket` gets it, or an error on close/timeout.
     void accept_one(std::function<void(boost::system::error_code, boost::asio::ip::tcp::socket)> handler);
-    // Closes the listening socket, through the io_context (while it runs).
-    void close();
+    // Closes the listening socket, through the io_context (while it runs),
+    // then calls `closed` there: no connection is accepted after it.
+    void close(std::function<void()> closed = {});
     // Closes it at once; only while no thread runs the io_context.
     void close_unsynchronized();
     // Stops a pending accept_one().
@@ -52,6 +57,7 @@ private:
     std::chrono::milliseconds backoff_{0};
     Log log_;
     OnSocket on_socket_;
+    ChooseContext choose_;
     bool paused_ = false;
 };
 

@@ -10,7 +10,6 @@
 #include <mockserve/exchange.hpp>
 #include <mockserve/http_server.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -72,7 +71,6 @@ private:
     mutable std::mutex mutex_;
     State state_ = State::idle;
     bool listener_closed_ = false;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     // Shutdown steps and the grace timer run on this strand.
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::steady_timer grace_timer_;

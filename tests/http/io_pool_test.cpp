@@ -1,8 +1,8 @@
-// IoPool without a server: a handler that blocks makes the pool add a
-// thread, and never more than max_threads run.
+// IoPool without a server: each lane has a thread of its own, a handler that
+// blocks makes the pool add a thread to its lane, and never more than
+// max_threads run.
 #include "io_pool.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
 #include <gtest/gtest.h>
@@ -55,15 +55,14 @@ private:
 
 TEST(IoPool, AddsThreadsWhileHandlersBlock) {
     net::io_context context;
-    auto work = net::make_work_guard(context);
     IoPool pool(context, 1, 8, 10ms);
-    pool.start(1);
+    pool.start(false);
     // One base thread: the second and third handler can only run on threads
     // the pool adds because the first ones are blocked.
     BlockingHandlers handlers(context, pool, 3, 3);
     EXPECT_EQ(handlers.reached().wait_for(30s), std::future_status::ready);
     handlers.release();
-    work.reset();
+    pool.release_work();
     pool.join();
     EXPECT_EQ(handlers.finished(), 3);
     EXPECT_EQ(handlers.peak(), 3);
@@ -71,9 +70,8 @@ TEST(IoPool, AddsThreadsWhileHandlersBlock) {
 
 TEST(IoPool, NeverRunsMoreThanMaxThreads) {
     net::io_context context;
-    auto work = net::make_work_guard(context);
     IoPool pool(context, 1, 2, 5ms);
-    pool.start(1);
+    pool.start(false);
     BlockingHandlers handlers(context, pool, 3, 2);
     ASSERT_EQ(handlers.reached().wait_for(30s), std::future_status::ready);
     // Many monitor rounds pass while two handlers block: the third must
@@ -81,9 +79,48 @@ TEST(IoPool, NeverRunsMoreThanMaxThreads) {
     std::this_thread::sleep_for(100ms);
     EXPECT_EQ(handlers.peak(), 2);
     handlers.release();
-    work.reset();
+    pool.release_work();
     pool.join();
     EXPECT_EQ(handlers.finished(), 3);
+    EXPECT_EQ(handlers.peak(), 2);
+}
+
+TEST(IoPool, EachLaneHasItsOwnThreadAndContext) {
+    net::io_context main;
+    IoPool pool(main, 2, 8, 10ms);
+    ASSERT_EQ(pool.lane_count(), 2u);
+    // New connections alternate between the lanes: lane 0 is the server's
+    // own context, lane 1 one the pool made.
+    auto& first = pool.next_lane();
+    auto& second = pool.next_lane();
+    EXPECT_NE(&first, &second);
+    EXPECT_TRUE(&first == &main || &second == &main);
+    EXPECT_EQ(&pool.next_lane(), &first);
+    pool.start(false);
+    std::promise<std::thread::id> on_first, on_second;
+    net::post(first, [&] { on_first.set_value(std::this_thread::get_id()); });
+    net::post(second, [&] { on_second.set_value(std::this_thread::get_id()); });
+    auto a = on_first.get_future(), b = on_second.get_future();
+    ASSERT_EQ(a.wait_for(30s), std::future_status::ready);
+    ASSERT_EQ(b.wait_for(30s), std::future_status::ready);
+    EXPECT_NE(a.get(), b.get());
+    pool.release_work();
+    pool.join();
+}
+
+TEST(IoPool, ABlockedLaneGetsAThreadOfItsOwn) {
+    net::io_context main;
+    IoPool pool(main, 2, 8, 10ms);
+    pool.start(false);
+    // Both handlers are posted to lane 0: the second can only run on a
+    // thread the pool adds to that lane (lane 1's thread is free, and of no
+    // use to lane 0's connections).
+    BlockingHandlers handlers(main, pool, 2, 2);
+    EXPECT_EQ(handlers.reached().wait_for(30s), std::future_status::ready);
+    handlers.release();
+    pool.release_work();
+    pool.join();
+    EXPECT_EQ(handlers.finished(), 2);
     EXPECT_EQ(handlers.peak(), 2);
 }
 

@@ -25,7 +25,8 @@ bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' 
 // RFC 3986: unreserved / sub-delims, the characters of a reg-name besides
 // percent-encodings.
 bool is_reg_name_char(char c) {
-    return is_alpha(c) || is_digit(c) || std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+    if (is_alpha(c) || is_digit(c) || c == '.' || c == '-') return true;  // most hosts' every character
+    return std::string_view("_~!$&'()*+,;=").find(c) != std::string_view::npos;
 }
 
 // uri-host [ ":" port ] (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a

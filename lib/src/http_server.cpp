@@ -128,7 +128,13 @@ void HTTPServer::Impl::session_closed(detail::Session* session) {
         last = sessions_.empty();
     }
     listener.on_connection_closed();
-    if (last && stopping()) net::post(strand_, [self = shared_from_this()] { self->grace_timer_.cancel(); });
+    // A weak reference: the connection may be another lane's, and lane 0 may
+    // have run out of work and ended, leaving this in its queue, where a
+    // strong one would keep the server (which owns that queue) alive.
+    if (last && stopping())
+        net::post(strand_, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->grace_timer_.cancel();
+        });
     if (on_closed) on_closed();
 }
 

@@ -53,19 +53,25 @@ private:
     std::shared_future<void> released_{release_.get_future().share()};
 };
 
-TEST(IoPool, AddsThreadsWhileHandlersBlock) {
-    net::io_context context;
-    IoPool pool(context, 1, 8, 10ms);
+// Starts `pool`, posts `count` blocking handlers to `lane`, waits until
+// `count` of them run at once, then lets them finish and joins the pool.
+void expect_all_run_at_once(net::io_context& lane, IoPool& pool, int count) {
     pool.start(false);
-    // One base thread: the second and third handler can only run on threads
-    // the pool adds because the first ones are blocked.
-    BlockingHandlers handlers(context, pool, 3, 3);
+    BlockingHandlers handlers(lane, pool, count, count);
     EXPECT_EQ(handlers.reached().wait_for(30s), std::future_status::ready);
     handlers.release();
     pool.release_work();
     pool.join();
-    EXPECT_EQ(handlers.finished(), 3);
-    EXPECT_EQ(handlers.peak(), 3);
+    EXPECT_EQ(handlers.finished(), count);
+    EXPECT_EQ(handlers.peak(), count);
+}
+
+TEST(IoPool, AddsThreadsWhileHandlersBlock) {
+    net::io_context context;
+    IoPool pool(context, 1, 8, 10ms);
+    // One base thread: the second and third handler can only run on threads
+    // the pool adds because the first ones are blocked.
+    expect_all_run_at_once(context, pool, 3);
 }
 
 TEST(IoPool, NeverRunsMoreThanMaxThreads) {
@@ -111,17 +117,10 @@ TEST(IoPool, EachLaneHasItsOwnThreadAndContext) {
 TEST(IoPool, ABlockedLaneGetsAThreadOfItsOwn) {
     net::io_context main;
     IoPool pool(main, 2, 8, 10ms);
-    pool.start(false);
     // Both handlers are posted to lane 0: the second can only run on a
     // thread the pool adds to that lane (lane 1's thread is free, and of no
     // use to lane 0's connections).
-    BlockingHandlers handlers(main, pool, 2, 2);
-    EXPECT_EQ(handlers.reached().wait_for(30s), std::future_status::ready);
-    handlers.release();
-    pool.release_work();
-    pool.join();
-    EXPECT_EQ(handlers.finished(), 2);
-    EXPECT_EQ(handlers.peak(), 2);
+    expect_all_run_at_once(main, pool, 2);
 }
 
 }  // namespace

@@ -28,7 +28,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -54,7 +53,6 @@ public:
     // Stops the monitor and waits for every runner to end. Idempotent; safe
     // from several threads.
     void join();
-    boost::asio::io_context& context() { return main_; }
     // The lane for a new connection: each in turn.
     boost::asio::io_context& next_lane();
     std::size_t lane_count() const { return lanes_.size(); }
@@ -102,7 +100,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    std::vector<std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>> work_;
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::vector<std::thread> threads_;
     std::thread monitor_;
     std::mutex join_mutex_;

@@ -119,15 +119,13 @@ private:
     const char* at_;
 };
 
-std::size_t allocated(std::size_t bytes) { return bytes == 0 ? 0 : (bytes + 16 + 15) / 16 * 16; }
-
 }  // namespace
 
 PackedRequest::PackedRequest(const RecordedRequest& r, std::size_t max_body_bytes) : sequence_(r.sequence) {
     const auto body = std::string_view(r.body).substr(0, max_body_bytes);
     std::size_t size = sizeof(Fixed) + 2 * sizeof(std::uint32_t);  // and the query's and the headers' counts
     for_each_text(r, body, [&](std::string_view s) { size += sizeof(std::uint32_t) + capped(s).size(); });
-    block_ = std::make_unique_for_overwrite<char[]>(size);
+    block_ = EntryArena::allocate(size);
     size_ = static_cast<std::uint32_t>(size);
     body_bytes_ = static_cast<std::uint32_t>(capped(body).size());
 
@@ -147,18 +145,18 @@ PackedRequest::PackedRequest(const RecordedRequest& r, std::size_t max_body_byte
                                             (r.answered ? kAnswered : 0) | (r.unmatched ? kUnmatched : 0) |
                                             (r.route ? kHasRoute : 0) | (r.tls ? kHasTls : 0) |
                                             (r.upstream ? kHasUpstream : 0));
-    Writer out(block_.get());
+    Writer out(block_.data());
     out.raw(&fixed, sizeof fixed);
     out.count(r.query.size());
     out.count(r.headers.size());
     for_each_text(r, body, [&](std::string_view s) { out.text(s); });
 }
 
-std::size_t PackedRequest::memory() const { return sizeof(PackedRequest) + allocated(size_); }
+std::size_t PackedRequest::memory() const { return sizeof(PackedRequest) + block_.size(); }
 
 RecordedRequest PackedRequest::unpack() const {
     RecordedRequest r;
-    Reader in(block_.get());
+    Reader in(block_.data());
     Fixed fixed;
     in.raw(&fixed, sizeof fixed);
     const auto queries = in.count();
@@ -211,14 +209,14 @@ void PackedRequest::drop_body() {
     if (body_bytes_ == 0) return;
     // The body is the block's last text: what stays is the front, with an empty body.
     const std::size_t size = size_ - body_bytes_;
-    auto block = std::make_unique_for_overwrite<char[]>(size);
-    std::memcpy(block.get(), block_.get(), size - sizeof(std::uint32_t));
+    auto block = EntryArena::allocate(size);
+    std::memcpy(block.data(), block_.data(), size - sizeof(std::uint32_t));
     const std::uint32_t empty = 0;
-    std::memcpy(block.get() + size - sizeof empty, &empty, sizeof empty);
+    std::memcpy(block.data() + size - sizeof empty, &empty, sizeof empty);
     Fixed fixed;
-    std::memcpy(&fixed, block.get(), sizeof fixed);
+    std::memcpy(&fixed, block.data(), sizeof fixed);
     fixed.flags |= kBodyTruncated;
-    std::memcpy(block.get(), &fixed, sizeof fixed);
+    std::memcpy(block.data(), &fixed, sizeof fixed);
     block_ = std::move(block);
     size_ = static_cast<std::uint32_t>(size);
     body_bytes_ = 0;

@@ -3,8 +3,9 @@
 // block. A RecordedRequest is some twenty strings and vectors (about 700
 // bytes before its text, and a dozen allocations); a journal of a million
 // of them spent more time moving, freeing and missing the cache on them
-// than the server spent answering. Packed, an entry is one allocation the
-// size of its text plus 80 bytes, written once and read only when asked.
+// than the server spent answering. Packed, an entry is one block the size
+// of its text plus 80 bytes (cut from the EntryArena), written once and
+// read only when asked.
 //
 // Rules:
 // - unpack() gives back the request that was packed, field for field,
@@ -16,11 +17,12 @@
 // - A string longer than 4 GiB cannot be in a request this server read
 //   (the limits stop far below); pack() cuts it there rather than wrap.
 
+#include "entry_arena.hpp"
+
 #include <mockserve/scenario/recorded_request.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 namespace mockserve::scenario::detail {
 
@@ -29,8 +31,7 @@ public:
     PackedRequest(const RecordedRequest& request, std::size_t max_body_bytes);
 
     std::uint64_t sequence() const { return sequence_; }
-    // What the entry costs in memory: the block as malloc hands it out,
-    // and this handle.
+    // What the entry costs in memory: its block, and this handle.
     std::size_t memory() const;
     // The bytes of the block the body holds (0 once dropped).
     std::size_t body_bytes() const { return body_bytes_; }
@@ -40,7 +41,7 @@ public:
     void drop_body();
 
 private:
-    std::unique_ptr<char[]> block_;
+    EntryArena::Block block_;
     std::uint64_t sequence_ = 0;
     std::uint32_t size_ = 0;
     std::uint32_t body_bytes_ = 0;

@@ -1,0 +1,109 @@
+// Where the journal's entries live: blocks cut one after another from a
+// thread's chunk, chunks that grow, large blocks from the heap, and a chunk
+// unmapped exactly when its last block goes and its thread has moved on,
+// whichever thread lets the block go. Each test cuts in a thread of its own,
+// which starts with no chunk.
+#include "entry_arena.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace mockserve::scenario::detail {
+namespace {
+
+template <typename Body>
+void in_a_new_thread(Body&& body) {
+    std::thread thread(std::forward<Body>(body));
+    thread.join();
+}
+
+TEST(EntryArena, CutsAThreadsBlocksOneAfterAnotherAligned) {
+    in_a_new_thread([] {
+        const auto first = EntryArena::allocate(100);
+        const auto second = EntryArena::allocate(1);
+        ASSERT_TRUE(first.from_chunk());
+        ASSERT_TRUE(second.from_chunk());
+        EXPECT_EQ(first.size(), 112u);
+        EXPECT_EQ(second.size(), 16u);
+        EXPECT_EQ(second.data(), first.data() + 112);
+        EXPECT_EQ(reinterpret_cast<std::uintptr_t>(first.data()) % 16, 0u);
+    });
+}
+
+TEST(EntryArena, GivesALargeBlockFromTheHeap) {
+    in_a_new_thread([] {
+        const auto before = EntryArena::mapped_bytes();
+        const auto large = EntryArena::allocate(EntryArena::kLargestBlock + 1);
+        EXPECT_FALSE(large.from_chunk());
+        EXPECT_GT(large.size(), EntryArena::kLargestBlock);
+        EXPECT_EQ(EntryArena::mapped_bytes(), before);
+    });
+}
+
+TEST(EntryArena, GrowsAThreadsChunksFrom64KiBTo2MiB) {
+    in_a_new_thread([] {
+        const auto before = EntryArena::mapped_bytes();
+        std::vector<EntryArena::Block> kept;
+        std::vector<std::size_t> chunk_sizes;
+        auto mapped = before;
+        while (chunk_sizes.size() < 7) {
+            kept.push_back(EntryArena::allocate(EntryArena::kLargestBlock));
+            if (EntryArena::mapped_bytes() != mapped) {
+                chunk_sizes.push_back(EntryArena::mapped_bytes() - mapped);
+                mapped = EntryArena::mapped_bytes();
+            }
+        }
+        const std::vector<std::size_t> expected{64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 2 << 20};
+        EXPECT_EQ(chunk_sizes, expected);
+        kept.clear();
+        // Every chunk but the current one is gone with its blocks.
+        EXPECT_EQ(EntryArena::mapped_bytes(), before + (2 << 20));
+    });
+}
+
+TEST(EntryArena, KeepsAChunkWhileOneOfItsBlocksLives) {
+    in_a_new_thread([] {
+        const auto before = EntryArena::mapped_bytes();
+        auto survivor = EntryArena::allocate(64);
+        std::vector<EntryArena::Block> rest;
+        // Fill the first chunk and move on to the next.
+        while (EntryArena::mapped_bytes() == before + EntryArena::kFirstChunk)
+            rest.push_back(EntryArena::allocate(1024));
+        const auto both = EntryArena::mapped_bytes();
+        ASSERT_EQ(both, before + 3 * EntryArena::kFirstChunk);
+        rest.pop_back();  // the one in the second chunk
+        rest.clear();
+        EXPECT_EQ(EntryArena::mapped_bytes(), both) << "the survivor still holds the first chunk";
+        survivor = EntryArena::Block();
+        EXPECT_EQ(EntryArena::mapped_bytes(), both - EntryArena::kFirstChunk);
+    });
+}
+
+TEST(EntryArena, UnmapsAnEndedThreadsChunkWhenAnotherThreadLetsItsLastBlockGo) {
+    const auto before = EntryArena::mapped_bytes();
+    EntryArena::Block block;
+    in_a_new_thread([&] { block = EntryArena::allocate(64); });
+    EXPECT_EQ(EntryArena::mapped_bytes(), before + EntryArena::kFirstChunk) << "the block holds its chunk";
+    block = EntryArena::Block();
+    EXPECT_EQ(EntryArena::mapped_bytes(), before);
+}
+
+TEST(EntryArena, MovesABlockWithoutCopyingOrFreeingIt) {
+    in_a_new_thread([] {
+        auto block = EntryArena::allocate(32);
+        block.data()[0] = 'x';
+        const auto* data = block.data();
+        EntryArena::Block moved(std::move(block));
+        EXPECT_EQ(moved.data(), data);
+        EXPECT_EQ(moved.data()[0], 'x');
+        EXPECT_EQ(block.data(), nullptr);
+        EXPECT_EQ(block.size(), 0u);
+    });
+}
+
+}  // namespace
+}  // namespace mockserve::scenario::detail

@@ -90,6 +90,14 @@ std::optional<HttpError> normalise_target(RequestHead& head) {
     return std::nullopt;
 }
 
+// How many LFs `text` holds (memchr from one to the next: std::count looks
+// at each byte in turn).
+std::size_t count_lines(std::string_view text) {
+    std::size_t lines = 0;
+    for (auto at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) ++lines;
+    return lines;
+}
+
 // Splits off one line (without its CRLF or LF) from `rest`. A CR that is not
 // right before the LF is a bare CR: an error.
 bool next_line(std::string_view& rest, std::string_view& line) {
@@ -102,7 +110,7 @@ bool next_line(std::string_view& rest, std::string_view& line) {
 
 // Fills `head`'s request-line fields; the error when the line is refused.
 std::optional<HttpError> parse_request_line(std::string_view line, RequestHead& head) {
-    head.request_line = std::string(line);
+    head.request_line = line;
     const auto first = line.find(' ');
     const auto last = line.rfind(' ');
     if (first == std::string_view::npos || first == last)
@@ -221,9 +229,12 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
     if (line.size() > limits.max_request_line) return HttpError{414, {}, {}};
     if (auto refused = parse_request_line(line, parsed)) return std::move(*refused);
     // One allocation for the fields (each line is at most one), not one per doubling.
-    parsed.headers.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')),
-                                                 limits.max_header_count));
+    parsed.headers.reserve(std::min(count_lines(rest), limits.max_header_count));
 
+    // The Host fields, counted as they come (a field name of four letters is
+    // compared, no other), and the last one's value.
+    std::size_t hosts = 0;
+    std::string_view host;
     while (!rest.empty()) {
         if (!next_line(rest, line)) return bad("Bad header: bare CR");
         if (line.empty()) break;
@@ -237,17 +248,21 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
             if (!is_field_value_char(static_cast<unsigned char>(c)))
                 return bad("Bad header field value in " + std::string(name));
         if (parsed.headers.size() >= limits.max_header_count) return HttpError{431, "Too many headers", {}};
+        if (name.size() == 4 && iequals(name, "Host")) {
+            ++hosts;
+            host = value;
+        }
         parsed.headers.add(std::string(name), std::string(value));
     }
 
-    const auto hosts = parsed.headers.count("Host");
     if (hosts > 1) return bad("Bad request: more than one Host header");
     if (hosts == 0 && parsed.minor >= 1) return bad("Bad request: HTTP/1.1 requires a Host header");
     // An absolute-form target's authority replaces the Host received (and
-    // was checked there), so the Host checked here is the one that counts.
+    // is checked there), so that the received one is checked only otherwise.
+    const bool absolute_form = parsed.target.front() != '/' && parsed.target != "*" && parsed.method != "CONNECT";
     if (auto refused = normalise_target(parsed)) return std::move(*refused);
-    if (const auto host = parsed.headers.get("Host"); host && !is_valid_authority(*host))
-        return bad("Bad request: invalid Host (" + python_repr(*host) + ")");
+    if (hosts == 1 && !absolute_form && !is_valid_authority(host))
+        return bad("Bad request: invalid Host (" + python_repr(host) + ")");
     return parsed;
 }
 

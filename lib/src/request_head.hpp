@@ -31,7 +31,7 @@
 namespace mockserve::http::detail {
 
 struct RequestHead {
-    std::string request_line;
+    std::string_view request_line;  // into the text parsed: valid while it is
     std::string method;
     std::string target;
     std::string version;  // "HTTP/1.1"

@@ -2,6 +2,18 @@
 
 #include <sys/mman.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+// Under AddressSanitizer a chunk's uncut bytes and its released blocks are
+// poisoned, so that an entry read past its end or after it went is caught
+// as with malloc's blocks.
+#define MOCKSERVE_POISON(at, size) ASAN_POISON_MEMORY_REGION(at, size)
+#define MOCKSERVE_UNPOISON(at, size) ASAN_UNPOISON_MEMORY_REGION(at, size)
+#else
+#define MOCKSERVE_POISON(at, size) ((void)(at), (void)(size))
+#define MOCKSERVE_UNPOISON(at, size) ((void)(at), (void)(size))
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <new>
@@ -38,6 +50,7 @@ struct EntryArena::Chunk {
         auto* chunk = new (memory) Chunk;
         chunk->size = size;
         chunk->used = rounded(sizeof(Chunk));
+        MOCKSERVE_POISON(static_cast<char*>(memory) + chunk->used, size - chunk->used);
         return chunk;
     }
 
@@ -45,6 +58,7 @@ struct EntryArena::Chunk {
         if (holders.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
         const auto bytes = size;
         this->~Chunk();
+        MOCKSERVE_UNPOISON(this, bytes);  // the addresses may be mapped again
         ::munmap(this, bytes);
         mapped.fetch_sub(bytes, std::memory_order_relaxed);
     }
@@ -83,6 +97,7 @@ EntryArena::Block EntryArena::allocate(std::size_t bytes) {
     auto* chunk = mine.current;
     chunk->holders.fetch_add(1, std::memory_order_relaxed);
     block.data_ = reinterpret_cast<char*>(chunk) + chunk->used;
+    MOCKSERVE_UNPOISON(block.data_, bytes);
     block.size_ = size;
     block.chunk_ = chunk;
     chunk->used += size;
@@ -109,6 +124,7 @@ EntryArena::Block::~Block() { release(); }
 
 void EntryArena::Block::release() {
     if (chunk_) {
+        MOCKSERVE_POISON(data_, size_);
         chunk_->let_go();
     } else {
         delete[] data_;

@@ -170,7 +170,9 @@ void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::str
         message = known != responses->end() ? known->second.first : "";
     }
     if (breaks_head(*message)) throw std::invalid_argument("a reason phrase may not hold CR, LF or NUL");
-    headers_buffer_.append(protocol_version).append(" ").append(std::to_string(code)).append(" ").append(*message).append("\r\n");
+    const char digits[] = {static_cast<char>('0' + code / 100), static_cast<char>('0' + code / 10 % 10),
+                           static_cast<char>('0' + code % 10)};  // three, as checked above
+    headers_buffer_.append(protocol_version).append(" ").append(digits, 3).append(" ").append(*message).append("\r\n");
     head_status_ = code;
     head_has_length_ = false;
     head_length_ = 0;

@@ -71,19 +71,21 @@ std::string_view extension(std::string_view path) {
 // Lower-case hexadecimal digits (snprintf's "%llx" cost a thousand instructions per ETag).
 void append_hex(std::string& out, std::uint64_t value) {
     char digits[16];
-    std::size_t n = 0;
+    char* first = digits + sizeof digits;
     do {
-        digits[n++] = "0123456789abcdef"[value & 15];
+        *--first = "0123456789abcdef"[value & 15];
         value >>= 4;
     } while (value != 0);
-    while (n > 0) out.push_back(digits[--n]);
+    out.append(first, digits + sizeof digits);
 }
 
 // A strong validator: changes whenever the file's content can have changed.
 std::string etag_for(const struct stat& st) {
     const auto mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
                           static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-    std::string tag(1, '"');
+    std::string tag;
+    tag.reserve(3 * 16 + 4);  // one allocation for the longest tag
+    tag.push_back('"');
     append_hex(tag, static_cast<std::uint64_t>(st.st_size));
     tag.push_back('-');
     append_hex(tag, mtime_ns);

@@ -19,18 +19,23 @@ constexpr auto kTchar = make_tchar_table();
 std::string percent_decode(std::string_view text, bool plus_is_space) {
     std::string out;
     out.reserve(text.size());
+    // The characters between escapes are copied a run at a time.
+    std::size_t run = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '%' && i + 2 < text.size()) {
             const int high = hex_digit_value(text[i + 1]);
             const int low = hex_digit_value(text[i + 2]);
             if (high >= 0 && low >= 0) {
-                out.push_back(static_cast<char>(high * 16 + low));
+                out.append(text.substr(run, i - run)).push_back(static_cast<char>(high * 16 + low));
                 i += 2;
-                continue;
+                run = i + 1;
             }
+        } else if (plus_is_space && text[i] == '+') {
+            out.append(text.substr(run, i - run)).push_back(' ');
+            run = i + 1;
         }
-        out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
     }
+    out.append(text.substr(run));
     return out;
 }
 

@@ -87,7 +87,9 @@ std::string translate_path(std::string_view directory, std::string_view target) 
     // and ".." words. One pass does the same: a ".." takes back the word
     // before it, if one was kept (normpath keeps a leading ".." of a
     // relative path, and the filter then drops it: either way, nothing).
-    std::string out(directory);
+    std::string out;
+    out.reserve(directory.size() + decoded.size() + 2);  // one allocation, not one per doubling
+    out.assign(directory);
     const std::size_t root = out.size();
     std::string_view rest = decoded;
     while (!rest.empty()) {

@@ -230,6 +230,23 @@ TEST(BaseHTTPRequestHandler, AHeaderBlockRefusesWhatSendHeaderRefuses) {
     EXPECT_EQ(block.text(), "X-Fine: yes\r\n");
 }
 
+// The check reads eight bytes at a time: each breaking byte at each place
+// of a longer value is found, and the bytes near them are not taken for one.
+TEST(BaseHTTPRequestHandler, AHeaderBlockRefusesCrLfAndNulWhereverTheyStand) {
+    for (const char breaking : {'\r', '\n', '\0'}) {
+        for (std::size_t at = 0; at < 21; ++at) {
+            std::string value(21, 'v');
+            value[at] = breaking;
+            BaseHTTPRequestHandler::HeaderBlock block;
+            EXPECT_THROW(block.add("X-Value", value), std::invalid_argument) << "byte " << int(breaking) << " at " << at;
+        }
+    }
+    BaseHTTPRequestHandler::HeaderBlock block;
+    const std::string near = "\t\x01\x0c\x0e\x7f\x80\xff tab, controls and high bytes";
+    block.add("X-Near", near);
+    EXPECT_EQ(block.text(), "X-Near: " + near + "\r\n");
+}
+
 class VersionHandler : public BaseHTTPRequestHandler {
 public:
     VersionHandler() {

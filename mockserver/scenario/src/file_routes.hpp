@@ -5,6 +5,7 @@
 // is its only CGI folder.
 
 #include <mockserve/cgi_http_request_handler.hpp>
+#include <mockserve/http_server.hpp>
 #include <mockserve/simple_http_request_handler.hpp>
 
 #include <string>
@@ -32,6 +33,12 @@ public:
         return Files::translate_path(path);
     }
     std::string version_string() const override { return scenario_server_software(); }
+    // Not even formatted when the server does not log, as ScenarioHandler's.
+    using Files::log_request;
+    void log_request(std::string_view code, std::string_view size) override {
+        if (this->server && !this->server->logging()) return;
+        Files::log_request(code, size);
+    }
 
 private:
     std::string mount_;

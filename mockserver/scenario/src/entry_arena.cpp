@@ -2,6 +2,11 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <atomic>
+#include <new>
+#include <utility>
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 // Under AddressSanitizer a chunk's uncut bytes and its released blocks are
@@ -13,11 +18,6 @@
 #define MOCKSERVE_POISON(at, size) ((void)(at), (void)(size))
 #define MOCKSERVE_UNPOISON(at, size) ((void)(at), (void)(size))
 #endif
-
-#include <algorithm>
-#include <atomic>
-#include <new>
-#include <utility>
 
 namespace mockserve::scenario::detail {
 

@@ -5,7 +5,7 @@
 // the servers' I/O threads. From malloc, each block was fresh memory at the
 // top of the thread's arena: glibc grew that arena a page at a time (an
 // mprotect call every 15 or so requests) and every new page cost a fault;
-// together some 9 % of the server's CPU on a canned route. Here a thread
+// together 5 to 9 % of the server's CPU on a canned route. Here a thread
 // cuts its blocks one after another from a chunk of its own, mapped with
 // its pages already present.
 //

@@ -195,11 +195,6 @@ void ScenarioHandler::log_request(std::string_view code, std::string_view size) 
     BaseHTTPRequestHandler::log_request(code, size);
 }
 
-void ScenarioHandler::log_answer(int status) {
-    // Quiet servers skip the status's formatting too, not only the line's.
-    if (!server || server->logging()) log_request(status);
-}
-
 bool ScenarioHandler::parse_request() {
     // Routes match the path as the client sent it ("//x" is not "/x").
     target_ = path;
@@ -340,13 +335,13 @@ void ScenarioHandler::answer(std::size_t route, const CannedResponse& response, 
     auto reason = response.reason.empty() ? std::nullopt : std::optional<std::string>(response.reason);
     if (shape.has_server || shape.has_date) {
         // send_response() without the fields the route gives itself.
-        log_answer(response.status);
+        log_request(response.status);
         send_response_only(response.status, std::move(reason));
         if (!shape.has_server) send_header("Server", version_string());
         if (!shape.has_date) send_header("Date", date_time_string());
     } else {
         // send_response(), with its two fields rendered once a second.
-        log_answer(response.status);
+        log_request(response.status);
         send_response_only(response.status, std::move(reason));
         send_headers(server_and_date());
     }

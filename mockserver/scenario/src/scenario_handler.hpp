@@ -99,7 +99,6 @@ public:
     void log_request(std::string_view code, std::string_view size) override;
 
 private:
-    void log_answer(int status);
     // `request`: what a template reads, for a route with response.template
     // = on. `fields`: the header fields rendered when the scenario loaded.
     void answer(std::size_t route, const CannedResponse& response, const ResponseShape& shape,

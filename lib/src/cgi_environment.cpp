@@ -14,7 +14,10 @@ std::string variable_name(std::string_view header) {
     return name;
 }
 
-// base64 of "user:password" to "user", as Python's run_cgi reads Basic auth.
+// base64 of "user:password" to "user", as Python's run_cgi reads Basic auth:
+// none unless the decoded text is ASCII with one colon. A NUL is refused too
+// (found by cgi_environment_fuzzer: "dXNlcgA6cA==" is "user\0:p"): execve
+// would cut the variable short, and Python's child fails on it.
 std::optional<std::string> basic_user(std::string_view encoded) {
     static const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string decoded;
@@ -31,6 +34,8 @@ std::optional<std::string> basic_user(std::string_view encoded) {
             decoded.push_back(static_cast<char>((buffer >> bits) & 0xff));
         }
     }
+    if (std::any_of(decoded.begin(), decoded.end(), [](char c) { return c == '\0' || (c & 0x80) != 0; }))
+        return std::nullopt;
     const auto colon = decoded.find(':');
     if (colon == std::string::npos || decoded.find(':', colon + 1) != std::string::npos) return std::nullopt;
     return decoded.substr(0, colon);

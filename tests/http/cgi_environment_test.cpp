@@ -33,6 +33,27 @@ TEST(CgiEnvironment, HeadersCannotSetCgiVariablesOrCollide) {
     EXPECT_EQ(env.dropped, (std::vector<std::string>{"X_Token", "X-Odd*Name"}));
 }
 
+// Basic credentials name REMOTE_USER only when they decode to ASCII with one
+// colon, and never with a NUL (execve would cut the variable there).
+TEST(CgiEnvironment, BasicCredentialsNameTheUserOnlyWhenTheyDecodeCleanly) {
+    const auto remote_user = [](const std::string& authorization) -> std::string {
+        Headers headers;
+        headers.add("Authorization", authorization);
+        CgiRequest request;
+        request.headers = &headers;
+        const char* inherited[] = {"REMOTE_USER=stale", nullptr};
+        for (const auto& variable : build_cgi_environment(request, inherited).variables)
+            if (variable.rfind("REMOTE_USER=", 0) == 0) return variable.substr(12);
+        return "(none)";
+    };
+    EXPECT_EQ(remote_user("Basic dXNlcjpwYXNz"), "user");            // user:pass
+    EXPECT_EQ(remote_user("Basic dXNlcgA6cA=="), "(none)");          // user\0:p, found by the fuzzer
+    EXPECT_EQ(remote_user("Basic 6XNlcjpwYXNz"), "(none)");          // a byte over 0x7f, as Python's decode('ascii')
+    EXPECT_EQ(remote_user("Basic dXNlcg=="), "(none)");              // no colon
+    EXPECT_EQ(remote_user("Basic dTpwOnE="), "(none)");              // u:p:q, two colons
+    EXPECT_EQ(remote_user("Bearer dXNlcjpwYXNz"), "(none)");         // not Basic
+}
+
 TEST(CgiEnvironment, TlsIsToldAsApacheAndNginxTellIt) {
     Headers headers;
     CgiRequest request;

@@ -139,6 +139,28 @@ TEST(MockserveHttps, AGivenAuthoritySignsTheRunsCertificates) {
     EXPECT_EQ(read_file(tmp.path() / "same.txt"), "0\n");
 }
 
+// The server's TLS policy is its own: an openssl.cnf that would narrow its
+// TLS 1.3 suites to one is not read, though libssl is set up only when the
+// first TLS server starts (mockserver/cli/main.cpp). Read, it would make the
+// server choose TLS_AES_128_GCM_SHA256. curl is kept from the file.
+TEST(MockserveHttps, TheSystemsOpensslConfigurationIsNotRead) {
+    TempDir tmp;
+    const auto config = tmp.write("openssl.cnf",
+                                  "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = policy\n"
+                                  "[policy]\nCiphersuites = TLS_AES_128_GCM_SHA256\n");
+    ChildProcess mockserve({"/usr/bin/env", "OPENSSL_CONF=" + config.string(), MOCKSERVE_BINARY,
+                            kScenarios + "/https-api.ini", "-q", "--journal", (tmp.path() / "journal.jsonl").string(),
+                            "--", "/bin/sh", "-c",
+                            "env -u OPENSSL_CONF curl -sS --cacert \"$MOCKSERVE_CA_FILE\" "
+                            "\"$MOCKSERVE_API_URL/v1/status\" > " + tmp.str() + "/out.txt"});
+    while (mockserve.read_line(std::chrono::seconds(60))) {
+    }
+    EXPECT_EQ(mockserve.wait(std::chrono::seconds(60)), 0);
+    EXPECT_EQ(read_file(tmp.path() / "out.txt"), R"({"status": "ok", "secure": true})");
+    EXPECT_THAT(read_file(tmp.path() / "journal.jsonl"),
+                HasSubstr(R"("tls":{"version":"TLSv1.3","cipher":"TLS_AES_256_GCM_SHA384",)"));
+}
+
 TEST(MockserveHttps, TlsMistakesStopTheRunBeforeAnythingStarts) {
     TempDir tmp;
     const auto ca = http::CertificateAuthority::generate();

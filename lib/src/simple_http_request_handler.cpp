@@ -3,6 +3,7 @@
 #include "byte_ranges.hpp"
 #include "directory_listing.hpp"
 #include "log_format.hpp"
+#include "mime_types_file.hpp"
 #include "mime_types_table.hpp"
 #include "tree_containment.hpp"
 #include <mockserve/detail/text.hpp>
@@ -16,9 +17,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -118,25 +117,13 @@ bool is_regular_file(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-void load_mime_types_file(const char* file, ExtensionsMap& map) {
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        std::istringstream words(line);
-        std::string type, suffix;
-        if (!(words >> type)) continue;
-        while (words >> suffix) map["." + suffix] = type;
-    }
-}
-
 }  // namespace
 
 const ExtensionsMap& default_extensions_map() {
     static const ExtensionsMap map = [] {
         ExtensionsMap m;
         for (const auto& [suffix, type] : detail::builtin_mime_types()) m[suffix] = type;
-        load_mime_types_file("/etc/mime.types", m);
+        detail::read_mime_types_file("/etc/mime.types", m);
         // SimpleHTTPRequestHandler.extensions_map, consulted before mimetypes.
         m[".gz"] = "application/gzip";
         m[".Z"] = "application/octet-stream";

@@ -7,7 +7,7 @@
 //   - the first word is the type, each later word a suffix: "text/html html
 //     htm" maps ".html" and ".htm" to "text/html";
 //   - a suffix named again takes the later type.
-// The text is split in place, one string made per suffix and type kept.
+// The text is split in place: strings are made only for what the map keeps.
 
 #include <mockserve/simple_http_request_handler.hpp>
 
@@ -17,8 +17,8 @@ namespace mockserve::http::detail {
 
 void read_mime_types(std::string_view text, ExtensionsMap& map);
 
-// The file's text, or nothing when it cannot be read (as Python, which
-// skips a file it cannot open).
+// Reads the file at `path` into `map`; a file that cannot be opened adds
+// nothing (Python skips it too).
 void read_mime_types_file(const char* path, ExtensionsMap& map);
 
 }  // namespace mockserve::http::detail

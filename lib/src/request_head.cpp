@@ -163,9 +163,9 @@ std::optional<HttpError> parse_request_line(std::string_view line, RequestHead& 
     // RFC 9112: HTTP-version is exactly one digit each side of the dot.
     if (major.size() != 1 || minor.size() != 1) return bad_version();
 
-    head.method = std::string(method);
-    head.target = std::string(target);
-    head.version = std::string(version);
+    head.method.assign(method);  // assigned, not made anew: a reused head keeps its strings' room
+    head.target.assign(target);
+    head.version.assign(version);
     head.major = 1;
     head.minor = minor[0] - '0';
     return std::nullopt;
@@ -239,13 +239,13 @@ HeadScanner::State HeadScanner::scan(std::string_view input) {
     return State::need_more;
 }
 
-std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, const Limits& limits) {
-    RequestHead parsed;
+std::optional<HttpError> parse_request_head(std::string_view head, const Limits& limits, RequestHead& parsed) {
+    parsed.headers.clear();
     std::string_view rest = head;
     std::string_view line;
     if (!next_line(rest, line)) return bad("Bad request syntax (bare CR in the request line)");
     if (line.size() > limits.max_request_line) return HttpError{414, {}, {}};
-    if (auto refused = parse_request_line(line, parsed)) return std::move(*refused);
+    if (auto refused = parse_request_line(line, parsed)) return refused;
     // One allocation for the fields (each line is at most one), not one per doubling.
     parsed.headers.reserve(std::min(count_lines(rest), limits.max_header_count));
 
@@ -276,9 +276,15 @@ std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, c
     // An absolute-form target's authority replaces the Host received (and
     // is checked there), so that the received one is checked only otherwise.
     const bool absolute_form = parsed.target.front() != '/' && parsed.target != "*" && parsed.method != "CONNECT";
-    if (auto refused = normalise_target(parsed)) return std::move(*refused);
+    if (auto refused = normalise_target(parsed)) return refused;
     if (hosts == 1 && !absolute_form && !is_valid_authority(host))
         return bad("Bad request: invalid Host (" + python_repr(host) + ")");
+    return std::nullopt;
+}
+
+std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, const Limits& limits) {
+    RequestHead parsed;
+    if (auto refused = parse_request_head(head, limits, parsed)) return std::move(*refused);
     return parsed;
 }
 

@@ -24,6 +24,7 @@
 #include <mockserve/limits.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -74,6 +75,11 @@ private:
     HttpError error_;
 };
 
+// Parses `head` into `parsed`, every field of which it sets (a head kept
+// from one request to the next keeps its strings' room); the error when the
+// head is refused (`parsed` then holds nothing to rely on).
+std::optional<HttpError> parse_request_head(std::string_view head, const Limits& limits, RequestHead& parsed);
+// The same, into a new head (for tests and fuzzers).
 std::variant<RequestHead, HttpError> parse_request_head(std::string_view head, const Limits& limits);
 
 // What can be read of a request line the parser refused, for the record of

@@ -125,15 +125,16 @@ void Session::on_head() {
     std::size_t line_end = 0;
     while (line_end < head_text.size() && head_text[line_end] != '\r' && head_text[line_end] != '\n') ++line_end;
     h.requestline.assign(head_text.data(), line_end);
-    auto parsed = parse_request_head(head_text, limits_);
+    auto refused = parse_request_head(head_text, limits_, head_);
     in_.consume(extent.end);
     scanner_.reset();
     ++requests_;
     unreported_ = true;
-    begin_exchange();
-    if (auto* error = std::get_if<HttpError>(&parsed)) return refuse(*error);
+    const auto now = Clock::now();  // one reading for the exchange's start and the request's deadline
+    begin_exchange(now);
+    if (refused) return refuse(*refused);
 
-    auto& head = std::get<RequestHead>(parsed);
+    auto& head = head_;
     if (observed_) {
         exchange_.method = head.method;
         exchange_.target = head.target;
@@ -141,15 +142,16 @@ void Session::on_head() {
     }
     auto framing = check_framing(head, limits_);  // before the fields move to the handler
     protocol_ = {head.method == "HEAD", head.minor >= 1, h.protocol_version >= "HTTP/1.1"};
-    h.command = std::move(head.method);
-    h.path = std::move(head.target);
-    h.request_version = std::move(head.version);
+    // Swapped rather than moved: the head keeps the handler's last strings, and their room.
+    h.command.swap(head.method);
+    h.path.swap(head.target);
+    h.request_version.swap(head.version);
     h.headers = std::move(head.headers);
     h.tls = stream_->tls();
     writer_.begin(protocol_, limits_.response_buffer_size);
     if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
     body_.begin(std::get<BodyFraming>(framing));
-    request_deadline_ = Clock::now() + limits_.request_timeout;
+    request_deadline_ = now + limits_.request_timeout;
 
     if (host_->http2() && !stream_->tls()) {
         // "Upgrade: h2c" (RFC 7540 §3.2): once the body is in, the request
@@ -182,7 +184,7 @@ void Session::refuse(const HttpError& error) {
     refused_ = true;
     unreported_ = true;
     if (observed_) {
-        if (exchange_started_ == Clock::time_point{}) begin_exchange();  // refused inside the head
+        if (exchange_started_ == Clock::time_point{}) begin_exchange(Clock::now());  // refused inside the head
         if (exchange_.version.empty()) {  // the request line itself was refused: what can be read of it
             const auto words = split_refused_request_line(bridge_.handler().requestline);
             exchange_.method = words.method;
@@ -383,9 +385,9 @@ void Session::on_write(const boost::system::error_code& ec, std::size_t) {
 // ---------------------------------------------------------------------------
 // The exchange record
 
-void Session::begin_exchange() {
+void Session::begin_exchange(Clock::time_point now) {
     if (!observed_) return;
-    exchange_started_ = Clock::now();
+    exchange_started_ = now;
     exchange_.received = std::chrono::system_clock::now();
     exchange_.tls = stream_->tls();
 }

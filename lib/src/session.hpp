@@ -101,7 +101,7 @@ private:
     std::string_view buffered() const;
     // The exchange record: begun when a head is complete (or refused), handed
     // to the observer once the response is final.
-    void begin_exchange();
+    void begin_exchange(Clock::time_point now);
     void report_exchange();
 
     const std::shared_ptr<SessionHost> host_;
@@ -111,6 +111,7 @@ private:
     boost::asio::steady_timer delay_timer_;
     boost::beast::flat_buffer in_;
     HeadScanner scanner_;
+    RequestHead head_;  // kept from one request to the next: its strings keep their room
     ResponseWriter writer_;
     BodyReader body_;
     HandlerBridge bridge_;

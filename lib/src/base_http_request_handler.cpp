@@ -180,14 +180,16 @@ void BaseHTTPRequestHandler::send_response(int code, std::optional<std::string> 
 
 void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::string> message) {
     if (code < 100 || code > 999) throw std::invalid_argument("not a status code: " + std::to_string(code));
-    if (!message) {
-        const auto known = responses->find(code);
-        message = known != responses->end() ? known->second.first : "";
+    std::string_view reason;  // the table's own text when none is given: not copied
+    if (message) {
+        reason = *message;
+    } else if (const auto known = responses->find(code); known != responses->end()) {
+        reason = known->second.first;
     }
-    if (breaks_head(*message)) throw std::invalid_argument("a reason phrase may not hold CR, LF or NUL");
+    if (breaks_head(reason)) throw std::invalid_argument("a reason phrase may not hold CR, LF or NUL");
     const char digits[] = {static_cast<char>('0' + code / 100), static_cast<char>('0' + code / 10 % 10),
                            static_cast<char>('0' + code % 10)};  // three, as checked above
-    headers_buffer_.append(protocol_version).append(" ").append(digits, 3).append(" ").append(*message).append("\r\n");
+    headers_buffer_.append(protocol_version).append(" ").append(digits, 3).append(" ").append(reason).append("\r\n");
     head_status_ = code;
     head_has_length_ = false;
     head_length_ = 0;

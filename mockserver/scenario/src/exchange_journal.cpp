@@ -42,6 +42,7 @@ http::ExchangeObserver journal_feed(Journal& journal, std::string server) {
             journal.record(std::move(request));
         };
         if (auto* seen = std::any_cast<RecordedRequest*>(&e.annotation)) {
+            (*seen)->received = e.received;
             (*seen)->duration = e.duration;
             (*seen)->stream_id = e.stream_id;
             return finish(std::move(**seen));

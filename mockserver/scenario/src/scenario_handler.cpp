@@ -211,11 +211,10 @@ void ScenarioHandler::handle_one_request() {
     record.delay = {};
     record.fault.clear();
     record.upstream.reset();
-    if (journal_on) {
-        // Numbered on arrival, so that the journal's order is the order requests came in.
-        record.sequence = context_->journal.next_sequence();
-        record.received = std::chrono::system_clock::now();
-    }
+    // Numbered on arrival, so that the journal's order is the order requests
+    // came in. The time of arrival is the exchange's (journal_feed), read
+    // here only for a callback, which sees the record before it is done.
+    if (journal_on) record.sequence = context_->journal.next_sequence();
     auto [decoded_path, query] = split_target(target_);
     // The body is read before a route is chosen unless a proxy route may
     // stream it: a server with one, no route that looks at bodies, and a
@@ -291,6 +290,7 @@ void ScenarioHandler::handle_one_request() {
     // Attached before a callback runs, so that one that throws is recorded with its route.
     if (journal_on) annotate_exchange(&record);
     if (callback) {
+        record.received = std::chrono::system_clock::now();
         const auto answer_of = std::get<Callback>(route->action).answer(record);
         return answer(*index, answer_of, ResponseShape::of(answer_of), nullptr, nullptr);
     }

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace mockserve::http::detail {
 
@@ -142,11 +143,11 @@ void Session::on_head() {
     }
     auto framing = check_framing(head, limits_);  // before the fields move to the handler
     protocol_ = {head.method == "HEAD", head.minor >= 1, h.protocol_version >= "HTTP/1.1"};
-    // Swapped rather than moved: the head keeps the handler's last strings, and their room.
+    // Swapped rather than moved: the head keeps the handler's last (emptied) fields, and their room.
     h.command.swap(head.method);
     h.path.swap(head.target);
     h.request_version.swap(head.version);
-    h.headers = std::move(head.headers);
+    std::swap(h.headers, head.headers);
     h.tls = stream_->tls();
     writer_.begin(protocol_, limits_.response_buffer_size);
     if (auto* error = std::get_if<HttpError>(&framing)) return refuse(*error);
@@ -407,9 +408,11 @@ void Session::report_exchange() {
           : bridge_.lost()                       ? Exchange::End::client_gone
                                                  : Exchange::End::complete;
     e.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange_started_);
-    // The handler is done with this request: what it holds of it moves on.
-    e.request_line = std::move(h.requestline);
-    e.headers = std::move(h.headers);
+    // The handler is done with this request: what it holds of it moves on,
+    // swapped with the last exchange's emptied fields, so that their room
+    // goes back to the handler (and from it to the next head parsed).
+    e.request_line.swap(h.requestline);
+    std::swap(e.headers, h.headers);
     e.annotation = bridge_.take_annotation();
     host_->observer()(std::move(e));
     // Ready for the next exchange, keeping what the strings had allocated.

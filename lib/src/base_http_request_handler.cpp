@@ -251,7 +251,6 @@ void BaseHTTPRequestHandler::flush_headers() {
     }
     detail::ResponseHead head;
     head.text.swap(headers_buffer_);
-    headers_buffer_.reserve(head.text.capacity());  // one allocation for the next head, not one per doubling
     head.status = head_status_;
     head.has_length = head_has_length_;
     head.length = head_length_;
@@ -259,6 +258,10 @@ void BaseHTTPRequestHandler::flush_headers() {
     head.connection_field = head_connection_field_;
     head_status_ = 0;
     channel_->write_head(std::move(head));
+    // What the channel gives back (its last head) is the room for the next
+    // one: no allocation per response.
+    headers_buffer_.swap(head.text);
+    headers_buffer_.clear();
 }
 
 // --- Logging ------------------------------------------------------------------

@@ -23,7 +23,9 @@ public:
     // How many body bytes are left to read, when the framing says (not for
     // a chunked body).
     virtual std::optional<std::uint64_t> body_unread() const = 0;
-    virtual void write_head(ResponseHead head) = 0;
+    // Takes the head. It may leave in `head` what it held before (the last
+    // response's head), so that the caller can reuse its text's room.
+    virtual void write_head(ResponseHead&& head) = 0;
     virtual void write(std::string_view bytes) = 0;
     virtual void flush() = 0;
     virtual void send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;

@@ -101,7 +101,7 @@ std::ptrdiff_t HandlerBridge::read_body(char* into, std::size_t size, bool wait)
 
 std::optional<std::uint64_t> HandlerBridge::body_unread() const { return body_.unread(); }
 
-void HandlerBridge::write_head(ResponseHead head) { writer_.write_head(std::move(head)); }
+void HandlerBridge::write_head(ResponseHead&& head) { writer_.write_head(std::move(head)); }
 
 void HandlerBridge::write(std::string_view bytes) {
     writer_.write(bytes);

@@ -430,7 +430,7 @@ std::optional<std::uint64_t> Http2Stream::body_unread() const {
     return std::nullopt;
 }
 
-void Http2Stream::write_head(ResponseHead head) {
+void Http2Stream::write_head(ResponseHead&& head) {
     auto converted = http2_head_from_http1(head.text);
     if (!converted) throw std::invalid_argument("not a response head: " + head.text.substr(0, head.text.find('\r')));
     std::unique_lock lock(mutex_);

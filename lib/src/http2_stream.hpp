@@ -130,7 +130,7 @@ private:
     // Channel
     std::ptrdiff_t read_body(char* into, std::size_t size, bool wait) override;
     std::optional<std::uint64_t> body_unread() const override;
-    void write_head(ResponseHead head) override;
+    void write_head(ResponseHead&& head) override;
     void write(std::string_view bytes) override;
     void flush() override;
     void send_file(int fd, std::uint64_t offset, std::uint64_t count) override;

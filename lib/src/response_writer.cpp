@@ -3,6 +3,7 @@
 #include <mockserve/detail/text.hpp>
 
 #include <cstdio>
+#include <utility>
 
 namespace mockserve::http::detail {
 
@@ -21,7 +22,7 @@ bool ResponseWriter::body_allowed() const {
     return !protocol_.head_method && status_has_body(head_.status);
 }
 
-void ResponseWriter::write_head(ResponseHead head) {
+void ResponseWriter::write_head(ResponseHead&& head) {
     // 100 Continue and 103 Early Hints come before the final response; any
     // other status (101, 102 included, as Python sends them) is the response.
     if (head.status == 100 || head.status == 103) {
@@ -32,7 +33,7 @@ void ResponseWriter::write_head(ResponseHead head) {
         out_.append(head.text).append("\r\n");
         return;
     }
-    head_ = std::move(head);
+    std::swap(head_, head);
     state_ = State::held;
     mode_ = body_allowed() ? BodyMode::identity : BodyMode::none;
 }

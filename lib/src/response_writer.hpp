@@ -50,7 +50,9 @@ public:
     enum class BodyMode { none, identity, chunked };
 
     void begin(ProtocolDecision protocol, std::size_t buffer_limit);
-    void write_head(ResponseHead head);
+    // Takes the head, leaving the one it held before in `head` (whose text's
+    // room the caller may reuse for the next).
+    void write_head(ResponseHead&& head);
     void write(std::string_view body);
     // Decides the framing of a held head so that bytes can go out now. With
     // `keep_alive` (known when the handler has returned, as for a paced

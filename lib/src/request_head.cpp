@@ -23,6 +23,7 @@ enum ByteClass : std::uint8_t {
     kRegName = 4,     // RFC 3986 unreserved / sub-delims: a reg-name's bytes besides %XX
     kHex = 8,
     kDigit = 16,
+    kToken = 32,      // RFC 9110 tchar: methods and field names
 };
 
 constexpr std::array<std::uint8_t, 256> make_byte_classes() {
@@ -37,6 +38,8 @@ constexpr std::array<std::uint8_t, 256> make_byte_classes() {
         if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) bits |= kHex;
         if (digit || alpha || std::string_view("-._~!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos)
             bits |= kRegName;
+        if (digit || alpha || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos)
+            bits |= kToken;
         table[c] = bits;
     }
     return table;
@@ -239,7 +242,80 @@ HeadScanner::State HeadScanner::scan(std::string_view input) {
     return State::need_more;
 }
 
+bool parse_common_request_head(std::string_view text, const Limits& limits, RequestHead& parsed) {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    const auto skip = [&](ByteClass wanted) {
+        while (p < end && is(*p, wanted)) ++p;
+    };
+    // Ends the line at p: CRLF or LF (a bare CR goes to the rules, which refuse it).
+    const auto line_end = [&] {
+        if (p < end && *p == '\r') ++p;
+        if (p == end || *p != '\n') return false;
+        ++p;
+        return true;
+    };
+
+    // method SP origin-form SP HTTP/1.x: the spaces the rules split the line
+    // at are these two, as neither a token nor a target holds one.
+    const char* const method = p;
+    skip(kToken);
+    if (p == method || p == end || *p != ' ') return false;
+    const std::string_view method_text(method, static_cast<std::size_t>(p - method));
+    const char* const target = ++p;
+    if (p == end || *p != '/') return false;
+    skip(kTarget);
+    if (p == end || *p != ' ') return false;
+    const std::string_view target_text(target, static_cast<std::size_t>(p - target));
+    const char* const version = ++p;
+    if (end - p < 8 || std::string_view(p, 7) != "HTTP/1." || !is(p[7], kDigit)) return false;
+    p += 8;
+    const std::string_view request_line(text.data(), static_cast<std::size_t>(p - text.data()));
+    if (!line_end() || request_line.size() > limits.max_request_line) return false;
+
+    parsed.headers.clear();
+    std::size_t hosts = 0;
+    std::string_view host;
+    while (true) {
+        if (p < end && (*p == '\r' || *p == '\n')) {  // the blank line
+            if (!line_end()) return false;
+            break;
+        }
+        const char* const name = p;
+        skip(kToken);
+        if (p == name || p == end || *p != ':') return false;
+        const std::string_view name_text(name, static_cast<std::size_t>(p - name));
+        ++p;
+        while (p < end && (*p == ' ' || *p == '\t')) ++p;
+        const char* const value = p;
+        skip(kFieldValue);  // stops at CR, LF or any other control byte
+        const char* value_end = p;
+        while (value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
+        if (!line_end() || parsed.headers.size() >= limits.max_header_count) return false;
+        const std::string_view value_text(value, static_cast<std::size_t>(value_end - value));
+        if (name_text.size() == 4 && iequals(name_text, "Host")) {
+            ++hosts;
+            host = value_text;
+        }
+        parsed.headers.add(std::string(name_text), std::string(value_text));
+    }
+    if (hosts > 1 || (hosts == 0 && version[7] != '0') || (hosts == 1 && !is_valid_authority(host))) return false;
+
+    parsed.request_line = request_line;
+    parsed.method.assign(method_text);
+    parsed.target.assign(target_text);
+    parsed.version.assign(version, 8);
+    parsed.major = 1;
+    parsed.minor = version[7] - '0';
+    return true;
+}
+
 std::optional<HttpError> parse_request_head(std::string_view head, const Limits& limits, RequestHead& parsed) {
+    if (parse_common_request_head(head, limits, parsed)) return std::nullopt;
+    return parse_request_head_by_the_rules(head, limits, parsed);
+}
+
+std::optional<HttpError> parse_request_head_by_the_rules(std::string_view head, const Limits& limits, RequestHead& parsed) {
     parsed.headers.clear();
     std::string_view rest = head;
     std::string_view line;

@@ -5,7 +5,9 @@
 //   - a head it finds parses to a request that obeys the rules stated in
 //     request_head.hpp, or to one of the documented refusals;
 //   - the framing of a parsed head is no body, one Content-Length, or
-//     chunked, never two of them, or a documented refusal.
+//     chunked, never two of them, or a documented refusal;
+//   - a head the one-pass reader accepts, the rules accept, and both read
+//     the same request from it.
 
 #include "fuzz_property.hpp"
 
@@ -142,7 +144,18 @@ void check_input(std::string_view input, const Limits& limits) {
                    "nor where the head lies");
     check_property(extent.begin <= extent.end && extent.end <= input.size(), "the head lies inside the input");
 
-    const auto parsed = parse_request_head(input.substr(extent.begin, extent.end - extent.begin), limits);
+    const auto text = input.substr(extent.begin, extent.end - extent.begin);
+    if (RequestHead common; parse_common_request_head(text, limits, common)) {
+        RequestHead ruled;
+        check_property(!parse_request_head_by_the_rules(text, limits, ruled),
+                       "a head the one pass accepts, the rules accept");
+        check_property(common.request_line == ruled.request_line && common.method == ruled.method &&
+                           common.target == ruled.target && common.version == ruled.version &&
+                           common.major == ruled.major && common.minor == ruled.minor &&
+                           common.headers.fields() == ruled.headers.fields(),
+                       "and the two read the same request");
+    }
+    const auto parsed = parse_request_head(text, limits);
     if (const auto* error = std::get_if<HttpError>(&parsed)) return check_refusal(*error);
     const auto& head = std::get<RequestHead>(parsed);
     check_head(head, limits);

@@ -175,6 +175,55 @@ HeadScanner::State scan_all(HeadScanner& scanner, std::string_view input) {
     return state;
 }
 
+// What the one pass read, against what the rules read from the same head.
+::testing::AssertionResult reads_as_the_rules_do(std::string_view text, const Limits& limits = kLimits) {
+    RequestHead common;
+    if (!parse_common_request_head(text, limits, common)) return ::testing::AssertionFailure() << "the one pass declined";
+    RequestHead ruled;
+    if (const auto refused = parse_request_head_by_the_rules(text, limits, ruled))
+        return ::testing::AssertionFailure() << "the rules refuse it: " << refused->status << " " << refused->message;
+    if (common.request_line != ruled.request_line || common.method != ruled.method || common.target != ruled.target ||
+        common.version != ruled.version || common.major != ruled.major || common.minor != ruled.minor ||
+        common.headers.fields() != ruled.headers.fields())
+        return ::testing::AssertionFailure() << "the two read different requests";
+    return ::testing::AssertionSuccess();
+}
+
+bool declined(std::string_view text, const Limits& limits = kLimits) {
+    RequestHead head;
+    return !parse_common_request_head(text, limits, head);
+}
+
+TEST(CommonRequestHead, ReadsTheUsualHeadsAsTheRulesDo) {
+    EXPECT_TRUE(reads_as_the_rules_do("GET /canned HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"));
+    EXPECT_TRUE(reads_as_the_rules_do("POST /a?b=%20c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nA:\r\n\r\n"));
+    EXPECT_TRUE(reads_as_the_rules_do("GET / HTTP/1.0\n\n"));  // LF alone; HTTP/1.0 without Host
+    EXPECT_TRUE(reads_as_the_rules_do("GET /\xc3\xa9 HTTP/1.1\r\nHost: [::1]:80\r\nA: \t tab\tand \xe9 \t\r\n\r\n"));
+    EXPECT_TRUE(reads_as_the_rules_do("GET / HTTP/1.9\r\nhOsT: h\r\nX-Two: 1\r\nX-Two: 2\r\n\r\n"));
+}
+
+TEST(CommonRequestHead, LeavesEveryOtherHeadToTheRules) {
+    EXPECT_TRUE(declined("GET http://h/a HTTP/1.1\r\nHost: h\r\n\r\n"));   // absolute-form
+    EXPECT_TRUE(declined("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"));        // asterisk-form
+    EXPECT_TRUE(declined("CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n"));    // authority-form
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\n\r\n"));                         // no Host
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));  // two
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"));          // not an authority
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n"));
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: h\r\nA : b\r\n\r\n"));
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: h\r\nA: b\rc\r\n\r\n"));  // bare CR
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: h\r\nA: b\x01\r\n\r\n"));
+    EXPECT_TRUE(declined("GET / HTTP/1.10\r\nHost: h\r\n\r\n"));
+    EXPECT_TRUE(declined("GET / HTTP/2.0\r\nHost: h\r\n\r\n"));
+    EXPECT_TRUE(declined("GET  / HTTP/1.1\r\nHost: h\r\n\r\n"));
+    EXPECT_TRUE(declined("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n"));
+    Limits few;
+    few.max_header_count = 1;
+    few.max_request_line = 16;
+    EXPECT_TRUE(declined("GET / HTTP/1.1\r\nHost: h\r\nA: b\r\n\r\n", few));  // over the count: 431 by the rules
+    EXPECT_TRUE(declined("GET /0123456789 HTTP/1.1\r\nHost: h\r\n\r\n", few));  // over the line: 414
+}
+
 TEST(HeadScanner, FindsTheEndAndSkipsLeadingEmptyLines) {
     HeadScanner scanner(kLimits);
     const std::string input = "\r\n\r\nGET / HTTP/1.0\r\nA: b\r\n\r\nNEXT";

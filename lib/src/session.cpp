@@ -121,12 +121,16 @@ void Session::on_head() {
     auto& h = bridge_.handler();
     const auto extent = scanner_.extent();
     const auto head_text = buffered().substr(extent.begin, extent.end - extent.begin);
-    // The request line, up to its CR or LF (a loop: find_first_of() searches
-    // the set once per character).
-    std::size_t line_end = 0;
-    while (line_end < head_text.size() && head_text[line_end] != '\r' && head_text[line_end] != '\n') ++line_end;
-    h.requestline.assign(head_text.data(), line_end);
     auto refused = parse_request_head(head_text, limits_, head_);
+    if (!refused) {
+        h.requestline.assign(head_.request_line);
+    } else {
+        // What there is of a refused request line: up to its CR or LF (a
+        // loop: find_first_of() searches the set once per character).
+        std::size_t line_end = 0;
+        while (line_end < head_text.size() && head_text[line_end] != '\r' && head_text[line_end] != '\n') ++line_end;
+        h.requestline.assign(head_text.data(), line_end);
+    }
     in_.consume(extent.end);
     scanner_.reset();
     ++requests_;

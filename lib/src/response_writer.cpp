@@ -82,9 +82,14 @@ void ResponseWriter::append_body(std::string_view body) {
 void ResponseWriter::emit_head(std::string_view extra_fields) {
     out_.append(head_.text).append(extra_fields).append("\r\n");
     state_ = State::streaming;
-    std::string body;
-    body.swap(held_body_);
-    append_body(body);
+    append_body(held_body_);
+    // Emptied, its room kept for the next response when no larger than the
+    // buffer (a handler's single write of a large body is not kept).
+    if (held_body_.capacity() > buffer_limit_) {
+        std::string().swap(held_body_);
+    } else {
+        held_body_.clear();
+    }
 }
 
 void ResponseWriter::commit(std::optional<bool> keep_alive) {

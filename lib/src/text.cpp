@@ -17,6 +17,9 @@ constexpr std::array<bool, 256> make_tchar_table() {
 constexpr auto kTchar = make_tchar_table();
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
+    // Most paths hold no escape: one search (memchr) and a copy.
+    if (text.find('%') == std::string_view::npos && (!plus_is_space || text.find('+') == std::string_view::npos))
+        return std::string(text);
     std::string out;
     out.reserve(text.size());
     // The characters between escapes are copied a run at a time.

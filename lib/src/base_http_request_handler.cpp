@@ -180,6 +180,21 @@ void BaseHTTPRequestHandler::send_response(int code, std::optional<std::string> 
 
 void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::string> message) {
     if (code < 100 || code > 999) throw std::invalid_argument("not a status code: " + std::to_string(code));
+    const bool from_builtin_table = !message && responses == &default_responses();
+    if (from_builtin_table && code == status_line_code_ && protocol_version == status_line_version_) {
+        // The same line again (the table cannot change): no lookup, no checks.
+        headers_buffer_.append(status_line_);
+    } else {
+        append_status_line(code, message, from_builtin_table);
+    }
+    head_status_ = code;
+    head_has_length_ = false;
+    head_length_ = 0;
+    head_chunked_ = false;
+    head_connection_field_ = false;
+}
+
+void BaseHTTPRequestHandler::append_status_line(int code, const std::optional<std::string>& message, bool keep) {
     std::string_view reason;  // the table's own text when none is given: not copied
     if (message) {
         reason = *message;
@@ -189,12 +204,13 @@ void BaseHTTPRequestHandler::send_response_only(int code, std::optional<std::str
     if (breaks_head(reason)) throw std::invalid_argument("a reason phrase may not hold CR, LF or NUL");
     const char digits[] = {static_cast<char>('0' + code / 100), static_cast<char>('0' + code / 10 % 10),
                            static_cast<char>('0' + code % 10)};  // three, as checked above
+    const auto start = headers_buffer_.size();
     headers_buffer_.append(protocol_version).append(" ").append(digits, 3).append(" ").append(reason).append("\r\n");
-    head_status_ = code;
-    head_has_length_ = false;
-    head_length_ = 0;
-    head_chunked_ = false;
-    head_connection_field_ = false;
+    if (keep) {
+        status_line_.assign(headers_buffer_, start);
+        status_line_version_ = protocol_version;
+        status_line_code_ = code;
+    }
 }
 
 void BaseHTTPRequestHandler::HeaderBlock::add(std::string_view keyword, std::string_view value) {

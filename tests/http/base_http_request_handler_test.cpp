@@ -369,6 +369,36 @@ TEST(BaseHTTPRequestHandler, ResponsesTableGivesReasonsAndExplanations) {
     EXPECT_EQ(custom->reason, "Custom Reason");
 }
 
+// Changes its table or its version between responses on one connection.
+class ChangingStatusLineHandler : public BaseHTTPRequestHandler {
+public:
+    ChangingStatusLineHandler() { protocol_version = "HTTP/1.1"; }
+    void do_GET() override {
+        static const ResponseTable table{{200, {"Fine", "All fine"}}};
+        if (path == "/table") responses = &table;
+        if (path == "/builtin") responses = &default_responses();
+        if (path == "/old") protocol_version = "HTTP/1.0";
+        send_response(200);
+        send_header("Content-Length", "0");
+        end_headers();
+    }
+};
+
+TEST(BaseHTTPRequestHandler, EachStatusLineFollowsTheTableAndVersionOfItsMoment) {
+    Server s(handler_class<ChangingStatusLineHandler>());
+    RawClient client(s.port());
+    const auto next = [&](const std::string& path) {
+        client.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto r = client.read_response();
+        return r ? r->version + " " + std::to_string(r->status) + " " + r->reason : std::string("no response");
+    };
+    EXPECT_EQ(next("/builtin"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(next("/builtin"), "HTTP/1.1 200 OK");  // the same line again
+    EXPECT_EQ(next("/table"), "HTTP/1.1 200 Fine");
+    EXPECT_EQ(next("/builtin"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(next("/old"), "HTTP/1.0 200 OK");
+}
+
 class InjectionHandler : public BaseHTTPRequestHandler {
 public:
     void do_GET() override {

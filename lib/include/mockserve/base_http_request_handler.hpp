@@ -238,10 +238,17 @@ private:
     bool has_unsent_head() const { return !headers_buffer_.empty(); }
     // 501 "Unsupported method ('X')", as Python answers a method it has no do_X for.
     void send_unsupported_method();
+    // "VERSION CODE REASON\r\n" onto the head, checked; kept when `keep`.
+    void append_status_line(int code, const std::optional<std::string>& message, bool keep);
 
     detail::Channel* channel_ = nullptr;
     std::unordered_map<std::string, std::function<void()>> methods_;
     std::string headers_buffer_;  // Python's _headers_buffer
+    // The last status line made from the built-in reason phrases, and what
+    // it was made of: a handler sends one status again and again.
+    std::string status_line_;
+    std::string status_line_version_;
+    int status_line_code_ = 0;
     int head_status_ = 0;
     bool head_has_length_ = false;
     std::uint64_t head_length_ = 0;

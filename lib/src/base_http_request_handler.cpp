@@ -410,8 +410,10 @@ std::string RequestStream::read(std::size_t size) {
     std::string out;
     // One block of the body's size when it is known: growing by doubling
     // left freed blocks of every size behind each large body (ci/soak).
-    if (const auto unread = channel_ ? channel_->body_unread() : std::nullopt)
+    if (const auto unread = channel_ ? channel_->body_unread() : std::nullopt) {
+        if (*unread == 0 && pushback_.empty()) return out;  // no body (most requests): nothing to wait for
         out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, pushback_.size() + *unread)));
+    }
     char buffer[16 * 1024];
     while (out.size() < size) {
         const auto n = read(buffer, std::min(sizeof buffer, size - out.size()));

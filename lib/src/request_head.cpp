@@ -38,8 +38,7 @@ constexpr std::array<std::uint8_t, 256> make_byte_classes() {
         if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) bits |= kHex;
         if (digit || alpha || std::string_view("-._~!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos)
             bits |= kRegName;
-        if (digit || alpha || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos)
-            bits |= kToken;
+        if (is_tchar(static_cast<char>(c))) bits |= kToken;
         table[c] = bits;
     }
     return table;

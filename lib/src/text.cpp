@@ -1,20 +1,8 @@
 #include <mockserve/detail/text.hpp>
 
-#include <array>
-
 namespace mockserve::http::detail {
 
 namespace {
-
-constexpr std::array<bool, 256> make_tchar_table() {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}
-constexpr auto kTchar = make_tchar_table();
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
     // Most paths hold no escape: one search (memchr) and a copy.
@@ -43,8 +31,6 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
 }
 
 }  // namespace
-
-bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 
 bool is_token(std::string_view text) {
     if (text.empty()) return false;

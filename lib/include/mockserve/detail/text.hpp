@@ -7,6 +7,8 @@
 // Not part of the API: it is installed because the layers above lib/ use
 // it, but a user should not rely on it.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,8 +21,18 @@ namespace mockserve::http::detail {
 // --- Tokens, white space, case ----------------------------------------------
 
 // RFC 9110 tchar: what methods, header names and coding names are made of.
-// Locale-independent (std::isalnum is not).
-bool is_tchar(char c);
+// Locale-independent (std::isalnum is not). Here, so that the parsers' own
+// byte tables are built from this one definition.
+constexpr std::array<bool, 256> make_tchar_table() {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}
+inline constexpr auto kTchar = make_tchar_table();
+constexpr bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 // One or more tchars.
 bool is_token(std::string_view text);
 // Without the optional white space (SP, HTAB) at both ends.

@@ -25,7 +25,7 @@ net::ip::tcp::endpoint TcpStream::remote_endpoint(boost::system::error_code& ec)
 }
 
 void TcpStream::async_read_some(net::mutable_buffer buffer, Completion done) {
-    socket_.async_read_some(buffer, std::move(done));
+    socket_.async_receive_draining(buffer, std::move(done));
 }
 
 void TcpStream::async_read(net::mutable_buffer buffer, Completion done) {

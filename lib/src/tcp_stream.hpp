@@ -4,6 +4,7 @@
 // poll()-bounded blocking calls on the socket that Asio shares in
 // non-blocking mode.
 
+#include "draining_socket.hpp"
 #include "stream.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -45,7 +46,7 @@ public:
     int fd() const { return fd_; }
 
 private:
-    boost::asio::ip::tcp::socket socket_;
+    DrainingSocket socket_;
     const int fd_;  // the socket's descriptor, for the blocking calls
     std::mutex interrupt_mutex_;  // interrupt() against close()
     bool open_ = true;

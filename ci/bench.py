@@ -111,6 +111,29 @@ def cpu_ticks(pid):
     return sum(sum(int(x) for x in f[11:15]) for f in fields if f)  # utime stime cutime cstime
 
 
+def machine_busy_ticks():
+    """Every CPU's time outside idle and I/O wait, in clock ticks."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+def wait_until_quiet(limit=5.0, window=0.1):
+    """Waits until the machine is quiet: less than a tenth of a core busy over
+    `window` seconds, for at most `limit` seconds. A server that works on
+    after its run (a JVM compiling and collecting, a threaded Python server
+    draining its backlog) would otherwise take CPU from the run after it,
+    which is always the same server's (take_turns keeps the order)."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        before = machine_busy_ticks()
+        time.sleep(window)
+        if machine_busy_ticks() - before < 0.1 * window * CLOCK_TICKS:
+            return True
+    log(f"  the machine stayed busy for {limit:.0f} s; measuring anyway")
+    return False
+
+
 def own_cpu_ticks(pid):
     """User + system time of the process alone: no child, reaped or not (a
     CGI script's time is the script's, not the server's)."""
@@ -556,6 +579,7 @@ def take_turns(servers, warm_command, points, run, label):
         for point in points:
             for name, server in running.items():
                 log(f"  {name}, {label(point)}")
+                wait_until_quiet()
                 results[name].append(run(server, point))
     finally:
         for server in running.values():

@@ -8,6 +8,7 @@
 #include <mockserve/detail/text.hpp>
 
 #include <boost/asio/defer.hpp>
+#include <boost/asio/dispatch.hpp>
 
 #include <nghttp2/nghttp2.h>
 
@@ -242,7 +243,7 @@ void Http2Stream::serve() {
             ending_ = Ending::reset;
             out_end_ = true;
         }
-        return defer_to_strand(&Http2Stream::submit);
+        return dispatch_to_strand(&Http2Stream::submit);
     }
     auto& h = *handler_;
     if (refusal_) {
@@ -317,7 +318,7 @@ void Http2Stream::finish_response() {
     // its annotation may point into the handler: the handler stays this
     // stream's until then, or another stream would write over what the
     // observer is about to read.
-    defer_to_strand(&Http2Stream::submit);
+    dispatch_to_strand(&Http2Stream::submit);
 }
 
 void Http2Stream::make_exchange() {
@@ -368,11 +369,14 @@ void Http2Stream::post_to_strand(void (Http2Stream::*step)()) {
     net::post(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
 }
 
-void Http2Stream::defer_to_strand(void (Http2Stream::*step)()) {
-    // Deferred, for the handler's last step: it runs on this thread once the
-    // handler's job returns (another thread takes it if one is free sooner),
-    // rather than waking a thread for each request.
-    net::defer(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
+void Http2Stream::dispatch_to_strand(void (Http2Stream::*step)()) {
+    // Dispatched, for the handler's last step (the job's own last call, no
+    // lock held): when the connection's strand is free it runs here and now,
+    // on this thread. Deferred, it waited for a turn of the io_context, and
+    // each turn with work queued polls epoll first: one more system call a
+    // request (perf: 1.1-1.3 epoll_wait calls per one-stream request,
+    // nginx 0.1-0.3).
+    net::dispatch(connection_->executor(), [self = shared_from_this(), step] { ((*self).*step)(); });
 }
 
 void Http2Stream::wait_on_timer(std::chrono::milliseconds duration) {

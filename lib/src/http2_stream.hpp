@@ -116,7 +116,7 @@ private:
     void wait_for(std::unique_lock<std::mutex>& lock, Ready&& ready, const char* doing);
     void push_body(std::string_view bytes);
     void post_to_strand(void (Http2Stream::*step)());
-    void defer_to_strand(void (Http2Stream::*step)());
+    void dispatch_to_strand(void (Http2Stream::*step)());
     void wait_on_timer(std::chrono::milliseconds duration);
 
     // The strand.

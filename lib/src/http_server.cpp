@@ -90,11 +90,11 @@ void HTTPServer::Impl::set_log_sink(LogSink sink) {
     log_sink_ = std::make_shared<const LogSink>(std::move(sink));
 }
 
-std::unique_ptr<detail::Stream> HTTPServer::Impl::make_stream(tcp::socket socket) {
+std::unique_ptr<detail::Stream> HTTPServer::Impl::make_stream(tcp::socket socket, std::optional<tcp::endpoint> peer) {
     // Where a transport is chosen: plain TCP, or TLS for an HTTPSServer.
-    if (!tls) return std::make_unique<detail::TcpStream>(std::move(socket));
+    if (!tls) return std::make_unique<detail::TcpStream>(std::move(socket), peer);
     boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
+    const auto remote = peer ? *peer : socket.remote_endpoint(ec);
     auto client = ec ? std::string("-") : remote.address().to_string();
     // The stream logs a failed handshake as a handler logs an error.
     auto log = [this, client = std::move(client)](std::string_view message) {
@@ -102,11 +102,12 @@ std::unique_ptr<detail::Stream> HTTPServer::Impl::make_stream(tcp::socket socket
         this->log(client + " - - [" + format_log_date(std::chrono::system_clock::now()) + "] " +
                   detail::escape_control_characters(message));
     };
-    return std::make_unique<detail::TlsStream>(std::move(socket), tls, std::move(log));
+    return std::make_unique<detail::TlsStream>(std::move(socket), peer, tls, std::move(log));
 }
 
-void HTTPServer::Impl::start_connection(tcp::socket socket, std::function<void()> on_closed) {
-    auto session = std::make_shared<detail::Session>(shared_from_this(), make_stream(std::move(socket)));
+void HTTPServer::Impl::start_connection(tcp::socket socket, std::optional<tcp::endpoint> peer,
+                                        std::function<void()> on_closed) {
+    auto session = std::make_shared<detail::Session>(shared_from_this(), make_stream(std::move(socket), peer));
     {
         std::lock_guard lock(sessions_mutex_);
         sessions_.emplace(session.get(), session);
@@ -152,7 +153,7 @@ void HTTPServer::Impl::start(bool include_caller) {
     std::lock_guard lock(mutex_);
     if (state_ != State::idle) return;
     state_ = State::serving;
-    listener.start([this](tcp::socket socket) { start_connection(std::move(socket)); },
+    listener.start([this](tcp::socket socket, const tcp::endpoint& peer) { start_connection(std::move(socket), peer); },
                    [this]() -> net::io_context& { return io_pool.next_lane(); });
     io_pool.start(include_caller);
 }
@@ -270,7 +271,7 @@ bool HTTPServer::handle_request() {
         timer.cancel();
         if (ec) return;
         accepted = true;
-        impl.start_connection(std::move(socket));
+        impl.start_connection(std::move(socket), std::nullopt);
     });
     if (timeout) {
         timer.expires_after(*timeout);

@@ -47,7 +47,7 @@ void Listener::do_accept() {
     if (!acceptor_.is_open()) return;
     // Each connection gets its own strand, on the lane it is given: its
     // handlers never run at once, and stay with that lane's threads.
-    acceptor_.async_accept(net::make_strand(choose_()),
+    acceptor_.async_accept(net::make_strand(choose_()), peer_,
                            [this](boost::system::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
@@ -65,7 +65,7 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         return;
     }
     backoff_ = std::chrono::milliseconds(0);
-    if (!ec) on_socket_(std::move(socket));
+    if (!ec) on_socket_(std::move(socket), peer_);
     do_accept();
 }
 
@@ -91,6 +91,7 @@ void Listener::cancel() {
 }
 
 void Listener::on_connection_closed() {
+    if (!paused_.load()) return;
     net::post(strand_, [this] {
         if (paused_) backoff_timer_.cancel();  // its handler accepts at once
     });

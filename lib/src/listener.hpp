@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string_view>
@@ -19,7 +20,9 @@ namespace mockserve::http::detail {
 
 class Listener {
 public:
-    using OnSocket = std::function<void(boost::asio::ip::tcp::socket)>;
+    // A new connection's socket and its peer's address (from accept(2)
+    // itself, which saves the connection a getpeername(2)).
+    using OnSocket = std::function<void(boost::asio::ip::tcp::socket, const boost::asio::ip::tcp::endpoint&)>;
     using Log = std::function<void(std::string_view)>;
     // The io_context a new connection's socket belongs to (the I/O pool's
     // lane that will serve it).
@@ -42,7 +45,8 @@ public:
     void close_unsynchronized();
     // Stops a pending accept_one().
     void cancel();
-    // A connection closed: a descriptor is free, so a paused accept retries now.
+    // A connection closed: a descriptor is free, so a paused accept retries
+    // now. From any thread; costs nothing unless the loop is paused.
     void on_connection_closed();
 
 private:
@@ -58,7 +62,12 @@ private:
     Log log_;
     OnSocket on_socket_;
     ChooseContext choose_;
-    bool paused_ = false;
+    boost::asio::ip::tcp::endpoint peer_;  // of the connection being accepted (one at a time)
+    // Set and cleared on the strand; read by on_connection_closed() from any
+    // thread, so that a closing connection wakes this lane only when an
+    // accept waits for a descriptor. A close that misses the moment the loop
+    // pauses leaves the retry to the backoff timer, which fires anyway.
+    std::atomic<bool> paused_{false};
 };
 
 }  // namespace mockserve::http::detail

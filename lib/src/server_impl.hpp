@@ -43,8 +43,11 @@ public:
     bool idle() const;
     void set_log_sink(LogSink sink);
 
-    void start_connection(boost::asio::ip::tcp::socket socket, std::function<void()> on_closed = {});
-    std::unique_ptr<detail::Stream> make_stream(boost::asio::ip::tcp::socket socket);
+    // `peer`: the client's address, when accept(2) gave it.
+    void start_connection(boost::asio::ip::tcp::socket socket, std::optional<boost::asio::ip::tcp::endpoint> peer,
+                          std::function<void()> on_closed = {});
+    std::unique_ptr<detail::Stream> make_stream(boost::asio::ip::tcp::socket socket,
+                                                std::optional<boost::asio::ip::tcp::endpoint> peer);
     std::size_t connection_count() const;
 
     // SessionHost

@@ -12,7 +12,8 @@ namespace mockserve::http::detail {
 
 namespace net = boost::asio;
 
-TcpStream::TcpStream(net::ip::tcp::socket socket) : socket_(std::move(socket)), fd_(socket_.native_handle()) {
+TcpStream::TcpStream(net::ip::tcp::socket socket, std::optional<net::ip::tcp::endpoint> peer)
+    : socket_(std::move(socket)), peer_(peer), fd_(socket_.native_handle()) {
     boost::system::error_code ignored;
     socket_.set_option(net::ip::tcp::no_delay(true), ignored);
     // Handler threads read and write this socket with poll() and deadlines;
@@ -21,6 +22,7 @@ TcpStream::TcpStream(net::ip::tcp::socket socket) : socket_(std::move(socket)), 
 }
 
 net::ip::tcp::endpoint TcpStream::remote_endpoint(boost::system::error_code& ec) const {
+    if (peer_) return *peer_;
     return socket_.remote_endpoint(ec);
 }
 

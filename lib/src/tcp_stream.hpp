@@ -10,13 +10,16 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <mutex>
+#include <optional>
 
 namespace mockserve::http::detail {
 
 class TcpStream final : public Stream {
 public:
-    // Takes an accepted socket; turns Nagle's delay off.
-    explicit TcpStream(boost::asio::ip::tcp::socket socket);
+    // Takes an accepted socket and, when accept(2) gave it, the peer's
+    // address; turns Nagle's delay off.
+    explicit TcpStream(boost::asio::ip::tcp::socket socket,
+                       std::optional<boost::asio::ip::tcp::endpoint> peer = std::nullopt);
 
     boost::asio::any_io_executor get_executor() override { return socket_.get_executor(); }
     boost::asio::ip::tcp::endpoint remote_endpoint(boost::system::error_code& ec) const override;
@@ -47,6 +50,7 @@ public:
 
 private:
     DrainingSocket socket_;
+    const std::optional<boost::asio::ip::tcp::endpoint> peer_;  // asked of the socket when not given
     const int fd_;  // the socket's descriptor, for the blocking calls
     std::mutex interrupt_mutex_;  // interrupt() against close()
     bool open_ = true;

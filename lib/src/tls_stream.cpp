@@ -34,8 +34,9 @@ std::string subject_of(X509* certificate) {
 
 }  // namespace
 
-TlsStream::TlsStream(tcp::socket socket, std::shared_ptr<const TlsContext> context, Log log)
-    : tcp_(std::move(socket)),
+TlsStream::TlsStream(tcp::socket socket, std::optional<tcp::endpoint> peer, std::shared_ptr<const TlsContext> context,
+                     Log log)
+    : tcp_(std::move(socket), peer),
       fd_(tcp_.fd()),
       context_(std::move(context)),
       ssl_(SSL_new(context_->native())),

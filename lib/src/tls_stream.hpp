@@ -37,7 +37,9 @@ class TlsStream final : public Stream {
 public:
     using Log = std::function<void(std::string_view message)>;
 
-    TlsStream(boost::asio::ip::tcp::socket socket, std::shared_ptr<const TlsContext> context, Log log);
+    // `peer`: the client's address, when accept(2) gave it.
+    TlsStream(boost::asio::ip::tcp::socket socket, std::optional<boost::asio::ip::tcp::endpoint> peer,
+              std::shared_ptr<const TlsContext> context, Log log);
     ~TlsStream() override;
 
     boost::asio::any_io_executor get_executor() override { return tcp_.get_executor(); }

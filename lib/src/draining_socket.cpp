@@ -46,9 +46,8 @@ public:
                 op->bytes_transferred_ = static_cast<std::size_t>(n);
                 return op->bytes_transferred_ < op->buffer_.size() ? done_and_exhausted : done;
             }
-            if (n == 0) {
-                // An empty buffer reads nothing and is done; a full one met the end.
-                if (op->buffer_.size() > 0) op->ec_ = net::error::eof;
+            if (n == 0) {  // the end (an empty buffer never gets here: Asio's own receive takes it)
+                op->ec_ = net::error::eof;
                 return done_and_exhausted;
             }
             if (errno == EINTR) continue;

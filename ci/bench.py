@@ -4,7 +4,9 @@
 Run through ci/bench, which installs the tools and builds mockserve first.
 Every server runs on 127.0.0.1 on a free port, from configs and a fixture tree
 written to a temporary folder, and is stopped by the PID this script started.
-Every wrk run is bounded by --seconds; every wait has a deadline.
+Every wrk run is bounded by --seconds; every wait has a deadline. Each
+workload runs in --rounds rounds, the servers taking turns in each; a row is
+the median of its rounds.
 
 Prints one Markdown table per workload, the targets of issue 6 with what was
 measured, and writes the raw figures as JSON (--json).
@@ -260,12 +262,12 @@ def run_h2load(server, path, connections, streams, seconds):
             "server_cpu_us_per_request": 1e6 * used / succeeded if succeeded else None}
 
 
-def measure_h2_workload(servers, path, connections, stream_counts, seconds):
+def measure_h2_workload(servers, path, connections, stream_counts, seconds, rounds):
     """As measure_workload, with h2load: the servers take turns at each
     number of streams per connection."""
     return take_turns(servers, lambda server: ["h2load", "-c4", "-m10", "-D1", server.url(path)], stream_counts,
                       lambda server, streams: run_h2load(server, path, connections, streams, seconds),
-                      lambda streams: f"{connections} connections × {streams} streams")
+                      lambda streams: f"{connections} connections × {streams} streams", rounds)
 
 
 # ---------------------------------------------------------------------------
@@ -556,11 +558,33 @@ def wiremock_server(work):
 # ---------------------------------------------------------------------------
 # Measurements
 
-def take_turns(servers, warm_command, points, run, label):
+def median_of_rounds(rounds):
+    """One row from a point's rounds: each figure's median across them
+    (drift over a run moves one round, not the median), but the counts of
+    requests and of errors summed (an error in any round is an error), and
+    every round's req/s kept, so that the spread can be read."""
+    row = {}
+    for key in rounds[0]:
+        values = [r[key] for r in rounds if r.get(key) is not None]
+        if values and len(values) == len(rounds) and all(v == values[0] for v in values):
+            row[key] = values[0]  # the same in every round (connections, streams)
+        elif key in ("requests", "errors"):
+            row[key] = sum(values) if values else rounds[0][key]
+        elif values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            row[key] = statistics.median(values)
+        else:
+            row[key] = " ".join(sorted({str(v) for v in values if v})) if isinstance(rounds[0][key], str) \
+                else rounds[0][key]
+    row["rounds_requests_per_second"] = [r["requests_per_second"] for r in rounds]
+    return row
+
+
+def take_turns(servers, warm_command, points, run, label, rounds):
     """Starts every server, warms each (`warm_command(server)`), then takes
-    turns: at each point (a number of connections, of streams), each server
-    in turn, so that whatever else the machine does touches all of them
-    alike. Stops them all."""
+    turns: at each point (a number of connections, of streams), `rounds`
+    rounds, and in each round each server in turn, so that whatever else the
+    machine does touches all of them alike; a point's row is the median of
+    its rounds (median_of_rounds). Stops them all."""
     running, results = {}, {}
     try:
         for name, make in servers.items():
@@ -576,21 +600,25 @@ def take_turns(servers, warm_command, points, run, label):
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
                 log(f"{name} failed: {e}")
         for point in points:
-            for name, server in running.items():
-                log(f"  {name}, {label(point)}")
-                wait_until_quiet()
-                results[name].append(run(server, point))
+            measured = {name: [] for name in running}
+            for round_number in range(rounds):
+                for name, server in running.items():
+                    log(f"  {name}, {label(point)}" + (f", round {round_number + 1} of {rounds}" if rounds > 1 else ""))
+                    wait_until_quiet()
+                    measured[name].append(run(server, point))
+            for name in running:
+                results[name].append(median_of_rounds(measured[name]))
     finally:
         for server in running.values():
             server.stop()
     return results
 
 
-def measure_workload(servers, path, connections, seconds, warmup, extra=()):
+def measure_workload(servers, path, connections, seconds, rounds, warmup, extra=()):
     """wrk at each number of connections, the servers taking turns."""
     return take_turns(servers, lambda server: ["wrk", "-t1", "-c4", f"-d{warmup}s", *extra, server.url(path)],
                       connections, lambda server, c: run_wrk(server, path, c, seconds, extra),
-                      lambda c: f"{c} connections")
+                      lambda c: f"{c} connections", rounds)
 
 
 def measure_startup(make, runs):
@@ -982,7 +1010,7 @@ def print_comparison(report, old_path):
     with open(old_path) as f:
         old = json.load(f)
     now, then = figures(report), figures(old)
-    print(f"\n### Compared with {old_path} ({old.get('date', 'undated')}, {old.get('seconds_per_run', '?')} s per run)\n")
+    print(f"\n### Compared with {old_path} ({old.get('date', 'undated')}, {old.get('seconds_per_run', '?')} s per run, {old.get('rounds', 1)} round(s))\n")
     print("| figure | before | now | now ÷ before | |")
     print("|---|---|---|---|---|")
     for name, (value, higher_is_better) in now.items():
@@ -1003,7 +1031,7 @@ def print_comparison(report, old_path):
 
 def print_report(report):
     print(f"## mockserve and its peers, {report['date']}: {report['cores']} cores, wrk on the same machine, "
-          f"{report['seconds_per_run']} s per run\n")
+          f"{report['seconds_per_run']} s per run, the median of {report.get('rounds', 1)} round(s)\n")
     for workload in report["workloads"]:
         print_workload(workload)
     for workload in report["h2"]:
@@ -1055,7 +1083,9 @@ def print_report(report):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="about a minute: 1 s runs, fewer repeats")
-    parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 5; 1 with --quick)")
+    parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 2; 1 with --quick)")
+    parser.add_argument("--rounds", type=int, help="rounds per workload, the servers taking turns in each, a row "
+                                                   "being the median of its rounds (default 3; 1 with --quick)")
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "results.json"),
                         help="where the raw figures go (default build/bench/results.json)")
     parser.add_argument("--no-wiremock", action="store_true", help="leave WireMock out")
@@ -1077,7 +1107,8 @@ def main():
             print_comparison(report, args.compare)
         return
     wanted = lambda part: not args.only or part in args.only.split(",")
-    seconds = args.seconds or (1 if args.quick else 5)
+    seconds = args.seconds or (1 if args.quick else 2)
+    rounds = args.rounds or (1 if args.quick else 3)
     warmup = 1
     connections = [1, 16, 64]
     startup_runs = 5 if args.quick else 20
@@ -1121,13 +1152,13 @@ def main():
              False, {"mockserve": ours_tls, "nginx": nginx_tls}, close),
         ]
         report = {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "machine": platform.platform(),
-                  "seconds_per_run": seconds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
+                  "seconds_per_run": seconds, "rounds": rounds, "quick": args.quick, "workloads": [], "startup": {}, "memory": {},
                   "journal_bound_mib": JOURNAL_BOUND_MIB, "h2": []}
         for name, title, path, show_mb, servers, *extra in workloads:
             if not wanted(name):
                 continue
             log(name)
-            results = measure_workload(servers, path, connections, seconds, warmup, *extra)
+            results = measure_workload(servers, path, connections, seconds, rounds, warmup, *extra)
             report["workloads"].append({"name": name, "title": title, "path": path, "show_mb": show_mb,
                                         "results": results})
 
@@ -1140,7 +1171,7 @@ def main():
                     (lambda n=n: mockserve_server(work, www, threads=n))
             for n in (1, 2, 4):
                 servers[f"nginx, {n} worker{'s' if n > 1 else ''}"] = (lambda n=n: nginx_server(work, www, workers=n))
-            results = measure_workload(servers, "/canned", [16, 64], seconds, warmup)
+            results = measure_workload(servers, "/canned", [16, 64], seconds, rounds, warmup)
             report["workloads"].append({"name": "threads", "title": "Canned route by I/O threads (nginx: by worker "
                                         "processes), journal on", "path": "/canned", "show_mb": False,
                                         "results": results, "base": "mockserve, 2 threads"})
@@ -1154,7 +1185,7 @@ def main():
                 continue
             log(name)
             results = measure_h2_workload({"mockserve": ours_h2, "nginx": nginx_h2}, path, H2_CONNECTIONS,
-                                          H2_STREAMS, seconds)
+                                          H2_STREAMS, seconds, rounds)
             report["h2"].append({"name": name, "title": title, "path": path, "results": results})
 
         startup_servers = (("mockserve", ours), ("mockserve, HTTPS", lambda: mockserve_server(work, www, tls="generate")),

@@ -1,5 +1,7 @@
 #include "listener.hpp"
 
+#include "session_strand.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <cerrno>
@@ -40,14 +42,14 @@ void Listener::start(OnSocket on_socket, ChooseContext choose) {
 }
 
 void Listener::accept_one(std::function<void(boost::system::error_code, tcp::socket)> handler) {
-    acceptor_.async_accept(net::make_strand(context_), std::move(handler));
+    acceptor_.async_accept(make_session_strand(context_), std::move(handler));
 }
 
 void Listener::do_accept() {
     if (!acceptor_.is_open()) return;
     // Each connection gets its own strand, on the lane it is given: its
     // handlers never run at once, and stay with that lane's threads.
-    acceptor_.async_accept(net::make_strand(choose_()), peer_,
+    acceptor_.async_accept(make_session_strand(choose_()), peer_,
                            [this](boost::system::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 

@@ -1,6 +1,8 @@
 #include "draining_socket.hpp"
 
 #if MOCKSERVE_DRAINING_RECEIVE
+#include "session_strand.hpp"
+
 #include <boost/asio/detail/fenced_block.hpp>
 #include <boost/asio/detail/handler_alloc_helpers.hpp>
 #include <boost/asio/detail/handler_work.hpp>
@@ -10,6 +12,7 @@
 #include <boost/asio/query.hpp>
 
 #include <cerrno>
+#include <optional>
 #include <sys/socket.h>
 #endif
 
@@ -26,17 +29,28 @@ using Executor = net::ip::tcp::socket::executor_type;
 // the end, or an error) came, "done and exhausted" when they were fewer
 // than the room, or the end. Its completion is Asio's own receive's, step
 // for step: the handler moved out and the memory returned before the call.
+// On a connection's SessionStrand (every server connection), the handler is
+// given to the strand itself: through the socket's type-erased executor,
+// each completion was wrapped and allocated again (about 380 instructions
+// a request), and the pending operation keeps the io_context at work as
+// the reactor counts it.
 class DrainingReceiveOp : public net::detail::reactor_op {
 public:
     using Handler = StreamCompletion;
+    using Strand = SessionStrand<net::io_context::executor_type>;
     BOOST_ASIO_DEFINE_HANDLER_PTR(DrainingReceiveOp);
 
     DrainingReceiveOp(int fd, net::mutable_buffer buffer, Handler& handler, const Executor& io_ex)
         : reactor_op(boost::system::error_code(), &DrainingReceiveOp::do_perform, &DrainingReceiveOp::do_complete),
           fd_(fd),
           buffer_(buffer),
-          handler_(std::move(handler)),
-          work_(handler_, io_ex) {}
+          handler_(std::move(handler)) {
+        if (const auto* strand = io_ex.target<Strand>()) {
+            strand_.emplace(*strand);
+        } else {
+            work_.emplace(handler_, io_ex);
+        }
+    }
 
     static status do_perform(reactor_op* base) {
         auto* op = static_cast<DrainingReceiveOp*>(base);
@@ -61,7 +75,9 @@ public:
                             std::size_t) {
         auto* op = static_cast<DrainingReceiveOp*>(base);
         ptr p = {net::detail::addressof(op->handler_), op, op};
-        net::detail::handler_work<Handler, Executor> work(std::move(op->work_));
+        std::optional<Strand> strand(std::move(op->strand_));
+        std::optional<net::detail::handler_work<Handler, Executor>> work;
+        if (op->work_) work.emplace(std::move(*op->work_));
         // The handler leaves the operation's memory before it is returned:
         // the handler's owner may be what keeps that memory's pool alive.
         net::detail::binder2<Handler, boost::system::error_code, std::size_t> handler(op->handler_, op->ec_,
@@ -70,7 +86,11 @@ public:
         p.reset();
         if (owner) {
             net::detail::fenced_block fence(net::detail::fenced_block::half);
-            work.complete(handler, handler.handler_);
+            if (strand) {
+                strand->execute(std::move(handler));
+            } else {
+                work->complete(handler, handler.handler_);
+            }
         }
     }
 
@@ -78,7 +98,8 @@ private:
     int fd_;
     net::mutable_buffer buffer_;
     Handler handler_;
-    net::detail::handler_work<Handler, Executor> work_;
+    std::optional<Strand> strand_;                                    // the connection's strand, or
+    std::optional<net::detail::handler_work<Handler, Executor>> work_;  // Asio's way, through the executor
 };
 
 }  // namespace

@@ -3,7 +3,11 @@
 // one lets the next try at once, and no byte is missed or reordered either
 // way. The calls are counted by this executable's own recv(), which stands
 // in front of the C library's (so this test is an executable of its own).
+// Each test runs twice: the socket on a SessionStrand, as the server's
+// connections are (the receive completes through the strand directly), and
+// on Asio's strand (through the socket's executor).
 #include "draining_socket.hpp"
+#include "session_strand.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -47,12 +51,18 @@ struct Received {
     std::string bytes;
 };
 
-class DrainingSocketTest : public ::testing::Test {
+enum class Strand { session, asio };
+
+class DrainingSocketTest : public ::testing::TestWithParam<Strand> {
 protected:
     DrainingSocketTest() {
         net::ip::tcp::acceptor acceptor(io_, {net::ip::address_v4::loopback(), 0});
         client_.connect(acceptor.local_endpoint());
-        server_.emplace(acceptor.accept(net::make_strand(io_)));
+        if (GetParam() == Strand::session) {
+            server_.emplace(acceptor.accept(make_session_strand(io_)));
+        } else {
+            server_.emplace(acceptor.accept(net::make_strand(io_)));
+        }
         server_->native_non_blocking(true);
         watched_fd = server_->native_handle();
         recv_calls = 0;
@@ -92,7 +102,7 @@ protected:
     std::optional<DrainingSocket> server_;
 };
 
-TEST_F(DrainingSocketTest, AShortReceiveLetsTheNextWaitForEpollWithoutCallingRecv) {
+TEST_P(DrainingSocketTest, AShortReceiveLetsTheNextWaitForEpollWithoutCallingRecv) {
     if (!MOCKSERVE_DRAINING_RECEIVE) GTEST_SKIP() << "this Boost's reactor is not the one DrainingSocket knows";
     client_sends("GET / HTTP/1.1\r\n\r\n");
     auto first = start_receive(4096);
@@ -115,7 +125,7 @@ TEST_F(DrainingSocketTest, AShortReceiveLetsTheNextWaitForEpollWithoutCallingRec
     EXPECT_EQ(recv_calls, after_first + 1);
 }
 
-TEST_F(DrainingSocketTest, TheSocketsOwnReceiveCallsRecvInVain) {
+TEST_P(DrainingSocketTest, TheSocketsOwnReceiveCallsRecvInVain) {
     // Why the draining receive exists, and proof that the count above bites:
     // Asio's receive, after a short one of its own, tries at once.
     client_sends("GET / HTTP/1.1\r\n\r\n");
@@ -137,7 +147,7 @@ TEST_F(DrainingSocketTest, TheSocketsOwnReceiveCallsRecvInVain) {
     EXPECT_EQ(done, 2);
 }
 
-TEST_F(DrainingSocketTest, AFullReceiveLetsTheNextTryAtOnceAndNothingIsLost) {
+TEST_P(DrainingSocketTest, AFullReceiveLetsTheNextTryAtOnceAndNothingIsLost) {
     client_sends("0123456789");
     std::string all;
     for (int i = 0; i < 3; ++i) {
@@ -149,7 +159,7 @@ TEST_F(DrainingSocketTest, AFullReceiveLetsTheNextTryAtOnceAndNothingIsLost) {
     EXPECT_EQ(all, "0123456789");
 }
 
-TEST_F(DrainingSocketTest, BytesThatArriveBetweenReceivesAreNotMissed) {
+TEST_P(DrainingSocketTest, BytesThatArriveBetweenReceivesAreNotMissed) {
     client_sends("first");
     auto first = start_receive(4096);
     run_until_done(*first);
@@ -166,7 +176,7 @@ TEST_F(DrainingSocketTest, BytesThatArriveBetweenReceivesAreNotMissed) {
     EXPECT_EQ(second->bytes, "second");
 }
 
-TEST_F(DrainingSocketTest, TheClientsEndIsEof) {
+TEST_P(DrainingSocketTest, TheClientsEndIsEof) {
     client_sends("last");
     client_.shutdown(net::socket_base::shutdown_send);
     auto first = start_receive(4096);
@@ -178,7 +188,7 @@ TEST_F(DrainingSocketTest, TheClientsEndIsEof) {
     EXPECT_EQ(end->bytes, "");
 }
 
-TEST_F(DrainingSocketTest, CancellingAbortsAWaitingReceive) {
+TEST_P(DrainingSocketTest, CancellingAbortsAWaitingReceive) {
     auto waiting = start_receive(4096);
     io_.restart();
     io_.poll();
@@ -188,12 +198,17 @@ TEST_F(DrainingSocketTest, CancellingAbortsAWaitingReceive) {
     EXPECT_EQ(waiting->ec, net::error::operation_aborted);
 }
 
-TEST_F(DrainingSocketTest, AnEmptyBufferCompletesAtOnceWithoutError) {
+TEST_P(DrainingSocketTest, AnEmptyBufferCompletesAtOnceWithoutError) {
     auto empty = start_receive(0);
     run_until_done(*empty);
     EXPECT_TRUE(empty->done);
     EXPECT_FALSE(empty->ec);
 }
+
+INSTANTIATE_TEST_SUITE_P(Strands, DrainingSocketTest, ::testing::Values(Strand::session, Strand::asio),
+                         [](const ::testing::TestParamInfo<Strand>& info) {
+                             return info.param == Strand::session ? "SessionStrand" : "AsioStrand";
+                         });
 
 }  // namespace
 }  // namespace mockserve::http::detail

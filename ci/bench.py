@@ -566,10 +566,10 @@ def median_of_rounds(rounds):
     row = {}
     for key in rounds[0]:
         values = [r[key] for r in rounds if r.get(key) is not None]
-        if values and len(values) == len(rounds) and all(v == values[0] for v in values):
-            row[key] = values[0]  # the same in every round (connections, streams)
-        elif key in ("requests", "errors"):
+        if key in ("requests", "errors"):
             row[key] = sum(values) if values else rounds[0][key]
+        elif values and len(values) == len(rounds) and all(v == values[0] for v in values):
+            row[key] = values[0]  # the same in every round (connections, streams)
         elif values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             row[key] = statistics.median(values)
         else:

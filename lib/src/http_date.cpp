@@ -1,6 +1,7 @@
 #include <mockserve/http_date.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -23,20 +24,35 @@ std::optional<int> month_index(std::string_view name) {
 // the handler then ignores the header), and within what the clock holds
 // (nanoseconds since 1970 reach 2262; from_time_t past that overflows).
 std::optional<SystemTime> make_time(int year, int month, int day, int hour, int minute, int second) {
+    using namespace std::chrono;
     if (year < 1970 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
         return std::nullopt;
+    const year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month + 1)},
+                              std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) return std::nullopt;
+    const auto t = sys_days{date}.time_since_epoch() + hours{hour} + minutes{minute} + seconds{second};
+    if (t > duration_cast<seconds>(SystemTime::duration::max())) return std::nullopt;
+    return SystemTime{duration_cast<SystemTime::duration>(t)};
+}
+
+// The calendar fields of a UTC time, computed rather than asked of gmtime_r:
+// glibc's gmtime_r sets up the local time zone on its first call (it reads
+// /etc/localtime), which the first response of every server paid for.
+std::tm utc_fields(std::time_t t) {
+    using namespace std::chrono;
+    const sys_seconds when{seconds{t}};
+    const auto midnight = floor<days>(when);
+    const year_month_day date{midnight};
+    const hh_mm_ss clock{when - midnight};
     std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    const std::time_t t = timegm(&tm);  // normalises: 31 Feb becomes 3 Mar
-    if (tm.tm_mday != day || tm.tm_mon != month) return std::nullopt;
-    constexpr auto latest = std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
-    if (t < 0 || t > latest) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(t);
+    tm.tm_year = static_cast<int>(date.year()) - 1900;
+    tm.tm_mon = static_cast<int>(static_cast<unsigned>(date.month())) - 1;
+    tm.tm_mday = static_cast<int>(static_cast<unsigned>(date.day()));
+    tm.tm_wday = static_cast<int>(weekday{midnight}.c_encoding());
+    tm.tm_hour = static_cast<int>(clock.hours().count());
+    tm.tm_min = static_cast<int>(clock.minutes().count());
+    tm.tm_sec = static_cast<int>(clock.seconds().count());
+    return tm;
 }
 
 // Parses "DD Mon YYYY HH:MM:SS GMT" (IMF-fixdate after the comma) or
@@ -70,8 +86,7 @@ std::string format_http_date(SystemTime when) {
     const std::time_t t = std::chrono::system_clock::to_time_t(when);
     for (const auto& entry : cache)
         if (entry.second == t) return entry.text;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const auto tm = utc_fields(t);
     char buffer[40];
     std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
                   kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,

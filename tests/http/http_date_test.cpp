@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 namespace mockserve::http {
 namespace {
 
@@ -30,6 +32,23 @@ TEST(HttpDate, RejectsWhatPythonsDatetimeRejects) {
     EXPECT_FALSE(parse_http_date("Sun, -6 Nov 1994 08:49:37 GMT"));
     EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 -8:49:37 GMT"));
     EXPECT_TRUE(parse_http_date("Sat, 29 Feb 2020 00:00:00 GMT"));
+    EXPECT_TRUE(parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"));   // divisible by 400: a leap year
+    EXPECT_FALSE(parse_http_date("Mon, 29 Feb 2100 00:00:00 GMT"));  // by 100 only: not one
+}
+
+TEST(HttpDate, AgreesWithTheCLibraryOnEveryDayTheClockHolds) {
+    // The calendar is computed, not asked of gmtime_r (which reads the local
+    // time zone on its first call): every day from 1970 to 2261, each at a
+    // different time of day, formats as strftime does and parses back.
+    for (std::time_t t = 0; t < 9'214'646'400; t += 86'400 + 3'607) {
+        std::tm tm{};
+        ASSERT_TRUE(gmtime_r(&t, &tm));
+        char expected[40];
+        ASSERT_GT(std::strftime(expected, sizeof expected, "%a, %d %b %Y %H:%M:%S GMT", &tm), 0u);
+        const auto when = std::chrono::system_clock::from_time_t(t);
+        ASSERT_EQ(format_http_date(when), expected) << "at " << t;
+        ASSERT_EQ(parse_http_date(expected), when) << expected;
+    }
 }
 
 TEST(HttpDate, ADateBeyondTheClockIsNotADate) {

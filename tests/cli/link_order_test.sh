@@ -2,9 +2,9 @@
 # link_order_test.sh MOCKSERVE LINK_ORDER_LD
 # The command is laid out as mockserver/cli/link_order.ld says (see
 # ci/link-order): most of the sections it names still exist and sit in
-# .text.ordered, at the front of the code; a list gone stale leaves an
-# idle server's code scattered again (more resident memory, a slower start)
-# without failing anything else. And the command loads libc alone (no libm:
+# .text.ordered, at the front of the code, or .rodata.ordered; a list gone
+# stale leaves an idle server's code and constants scattered again (more
+# resident memory, a slower start) without failing anything else. And the command loads libc alone (no libm:
 # see mockserver/CMakeLists.txt).
 set -euo pipefail
 mockserve=$1
@@ -15,12 +15,12 @@ status=0
 # In the map, each of the script's lines is echoed (" *(SECTION)") and
 # followed by the input sections it took (" .SECTION"), if any.
 read -r named placed < <(awk '
-  /^[^ ]/ { inside = ($1 == ".text.ordered"); next }
+  /^[^ ]/ { inside = ($1 == ".text.ordered" || $1 == ".rodata.ordered"); next }
   inside && /^ \*/ && !/^ \*fill\*/ { named++; waiting = 1; next }
   inside && /^ \./ && waiting { placed++; waiting = 0 }
   END { print named + 0, placed + 0 }' "$map")
 listed=$(grep -c '^    \*' "$script")
-echo "$script lists $listed sections; the link placed $placed of the $named it read in .text.ordered"
+echo "$script lists $listed sections; the link placed $placed of the $named it read in .text.ordered and .rodata.ordered"
 if [ "$named" -ne "$listed" ]; then
   echo "the link did not read $script whole ($named of $listed lines)"; status=1
 elif [ $((placed * 100)) -lt $((listed * 85)) ]; then

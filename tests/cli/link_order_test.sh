@@ -4,8 +4,8 @@
 # ci/link-order): most of the sections it names still exist and sit in
 # .text.ordered, at the front of the code, or .rodata.ordered; a list gone
 # stale leaves an idle server's code and constants scattered again (more
-# resident memory, a slower start) without failing anything else. And the command loads libc alone (no libm:
-# see mockserver/CMakeLists.txt).
+# resident memory, a slower start) without failing anything else. And the
+# command loads libc alone (no libm: see mockserver/CMakeLists.txt).
 set -euo pipefail
 mockserve=$1
 script=$2
@@ -26,7 +26,7 @@ if [ "$named" -ne "$listed" ]; then
 elif [ $((placed * 100)) -lt $((listed * 85)) ]; then
   echo "over 15 % of the sections $script names are gone: run ci/link-order (see its header)"; status=1
 fi
-first=$(readelf -S -W "$mockserve" | awk '$0 ~ /\] \.text/ { print $2; exit }')
+first=$(readelf -S -W "$mockserve" | sed -n 's/.*\] \(\.text[^ ]*\).*/\1/p' | head -1)
 [ "$first" = ".text.ordered" ] || { echo "the command's first code section is $first, not .text.ordered"; status=1; }
 needed=$(readelf -d "$mockserve" | awk '/NEEDED/ { gsub(/[\[\]]/, "", $5); print $5 }' | sort | tr '\n' ' ')
 [ "$needed" = "ld-linux-x86-64.so.2 libc.so.6 " ] || { echo "the command loads $needed(libc and the loader only, expected)"; status=1; }

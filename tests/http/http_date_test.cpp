@@ -36,10 +36,11 @@ TEST(HttpDate, RejectsWhatPythonsDatetimeRejects) {
     EXPECT_FALSE(parse_http_date("Mon, 29 Feb 2100 00:00:00 GMT"));  // by 100 only: not one
 }
 
-TEST(HttpDate, AgreesWithTheCLibraryOnEveryDayTheClockHolds) {
+TEST(HttpDate, AgreesWithTheCLibraryFrom1970To2261) {
     // The calendar is computed, not asked of gmtime_r (which reads the local
-    // time zone on its first call): every day from 1970 to 2261, each at a
-    // different time of day, formats as strftime does and parses back.
+    // time zone on its first call): times a day and an hour apart from 1970
+    // to 2261 (every weekday, month and hour, 68 of the 71 leap days) format as
+    // strftime does and parse back.
     for (std::time_t t = 0; t < 9'214'646'400; t += 86'400 + 3'607) {
         std::tm tm{};
         ASSERT_TRUE(gmtime_r(&t, &tm));

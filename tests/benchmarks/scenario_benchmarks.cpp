@@ -105,7 +105,7 @@ BENCHMARK(BM_JournalAppend)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
 
 // A journal of `entries` requests (budget large enough to keep them all),
 // made once per size and kept for the benchmarks that read it, with the
-// memory it took per entry: the heap's and the entry chunks' (mapped, not
+// memory it took per entry: the heap's and the entry chunks' (in use, not
 // malloc's).
 struct FullJournal {
     std::unique_ptr<Journal> journal;
@@ -117,7 +117,7 @@ const FullJournal& full_journal(std::int64_t entries) {
     auto& full = made[entries];
     if (full.journal) return full;
     using mockserve::scenario::detail::EntryArena;
-    const auto held = [] { return mallinfo2().uordblks + EntryArena::mapped_bytes(); };
+    const auto held = [] { return mallinfo2().uordblks + EntryArena::bytes_in_use(); };
     const auto before = held();
     full.journal = std::make_unique<Journal>(JournalLimits{true, 1024 * 1024, std::size_t{4} << 30});
     auto request = sample_request();

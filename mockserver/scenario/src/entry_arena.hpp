@@ -19,8 +19,11 @@
 // - A block over kLargestBlock comes from the heap (chunk() is null): a
 //   large body should not pin a chunk.
 // - Blocks are 16-byte aligned; size() is what the block takes, rounded.
+// - A 2 MiB chunk whose blocks have all gone is kept for reuse, up to
+//   kSpareChunks of them; any other chunk is unmapped then.
 // - The memory held beyond the blocks' own is at most one partly cut chunk
-//   per thread that allocated, plus chunks pinned by a block still alive.
+//   per thread that allocated, the spare chunks, and chunks pinned by a
+//   block still alive.
 
 #include <cstddef>
 
@@ -31,6 +34,7 @@ public:
     static constexpr std::size_t kLargestBlock = 16 * 1024;
     static constexpr std::size_t kFirstChunk = 64 * 1024;
     static constexpr std::size_t kLargestChunk = 2 * 1024 * 1024;
+    static constexpr std::size_t kSpareChunks = 2;
 
     struct Chunk;
 
@@ -59,9 +63,11 @@ public:
 
     static Block allocate(std::size_t bytes);
 
-    // The bytes all chunks map at the moment (for tests and the journal's
-    // figures).
-    static std::size_t mapped_bytes();
+    // The bytes of the chunks in use: a thread's current chunk, and chunks
+    // a block still pins (for tests).
+    static std::size_t bytes_in_use();
+    // How many emptied 2 MiB chunks are kept for reuse (for tests).
+    static std::size_t spare_chunks();
 };
 
 }  // namespace mockserve::scenario::detail

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 namespace mockserve::scenario {
 namespace {
@@ -33,6 +35,25 @@ TEST(Journal, KeepsArrivalOrderWhenRequestsFinishOutOfOrder) {
     const auto entries = journal.entries();
     ASSERT_EQ(entries.size(), 3u);
     for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(entries[i].sequence, i + 1);
+}
+
+TEST(Journal, KeepsArrivalOrderWhenThreadsRecordInTurn) {
+    // Each thread's entries wait in a slot of its own and join in batches;
+    // the two threads' numbers interleave, as two I/O lanes' do.
+    Journal journal;
+    std::vector<RecordedRequest> odd, even;
+    for (int i = 0; i < 300; ++i) (i % 2 == 0 ? odd : even).push_back(request(journal, 0));
+    std::swap(odd[10], odd[11]);  // and one thread finishes two of its own out of order
+    const auto record_all = [&](std::vector<RecordedRequest>& requests) {
+        for (auto& r : requests) journal.record(std::move(r));
+    };
+    std::thread first(record_all, std::ref(odd));
+    first.join();  // its last entries still wait in its slot
+    std::thread second(record_all, std::ref(even));
+    second.join();
+    const auto entries = journal.entries();
+    ASSERT_EQ(entries.size(), 300u);
+    for (std::size_t i = 0; i < entries.size(); ++i) ASSERT_EQ(entries[i].sequence, i + 1);
 }
 
 TEST(Journal, CapsEachBodyAndKeepsItsRealSize) {

@@ -7,6 +7,13 @@
 // `max_total_bytes` the oldest bodies are dropped first, then the oldest
 // entries; both are counted.
 //
+// Each recording thread leaves its entries in a slot of its own, and they
+// join the journal 64 at a time (or 32 KiB, or at once while a reader
+// waits); every read takes them in first, so a read sees every request
+// whose record() has returned. The budget is enforced as they join: it may
+// be passed by what waits in the slots (at most 16 slots of 32 KiB and one
+// entry each).
+//
 // JSON Lines export, one object per request (documented in
 // scenarios/README.md): seq, server, route, method, target, path, query,
 // version, headers, body (or body_base64 when it is not UTF-8), body_size,
@@ -99,6 +106,7 @@ private:
     mutable std::condition_variable changed_;
     std::unique_ptr<Store> store_;
     std::atomic<std::uint64_t> sequence_{0};  // taken without the lock, at every request's start
+    mutable std::atomic<unsigned> waiters_{0};  // readers in wait_for() or wait_recorded()
 };
 
 }  // namespace mockserve::scenario

@@ -1,6 +1,7 @@
-// The journal's bookkeeping, without sockets: arrival order, the body cap,
-// and trimming to the memory budget (oldest bodies first, then oldest
-// entries, the newest always kept whole).
+// The journal's bookkeeping, without sockets: arrival order (entries from
+// several threads included), the body cap, trimming to the memory budget
+// (oldest bodies first, then oldest entries, the newest always kept whole),
+// and readers that wait while threads record.
 #include <mockserve/scenario/journal.hpp>
 
 #include <gtest/gtest.h>
@@ -53,6 +54,25 @@ TEST(Journal, KeepsArrivalOrderWhenThreadsRecordInTurn) {
     second.join();
     const auto entries = journal.entries();
     ASSERT_EQ(entries.size(), 300u);
+    for (std::size_t i = 0; i < entries.size(); ++i) ASSERT_EQ(entries[i].sequence, i + 1);
+}
+
+TEST(Journal, AWaitingReaderCountsWhatThreadsRecordAtOnce) {
+    Journal journal;
+    constexpr int kEach = 500;
+    std::vector<RecordedRequest> requests;
+    for (int i = 0; i < 2 * kEach; ++i) requests.push_back(request(journal, 0));
+    const auto any = [](const RecordedRequest&) { return true; };
+    auto waiting = std::async(std::launch::async, [&] { return journal.wait_for(any, 2 * kEach, std::chrono::minutes(1)); });
+    const auto record_every_other = [&](int first) {
+        for (int i = first; i < 2 * kEach; i += 2) journal.record(std::move(requests[i]));
+    };
+    std::thread odd(record_every_other, 0), even(record_every_other, 1);
+    odd.join();
+    even.join();
+    EXPECT_TRUE(waiting.get());
+    const auto entries = journal.entries();
+    ASSERT_EQ(entries.size(), 2u * kEach);
     for (std::size_t i = 0; i < entries.size(); ++i) ASSERT_EQ(entries[i].sequence, i + 1);
 }
 

@@ -105,8 +105,13 @@ private:
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
     std::unique_ptr<Store> store_;
-    std::atomic<std::uint64_t> sequence_{0};  // taken without the lock, at every request's start
-    mutable std::atomic<unsigned> waiters_{0};  // readers in wait_for() or wait_recorded()
+    // Taken without the lock, at every request's start, by every I/O thread:
+    // a cache line of its own, so that the thread's next step does not wait
+    // for the line the other threads just wrote.
+    alignas(64) std::atomic<std::uint64_t> sequence_{0};
+    // Readers in wait_for() or wait_recorded(); read at every record(), so
+    // on a line the I/O threads do not write.
+    alignas(64) mutable std::atomic<unsigned> waiters_{0};
 };
 
 }  // namespace mockserve::scenario

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -115,6 +116,24 @@ TEST(EntryArena, CutsTheNextChunkFromAnEmptied2MiBChunkRatherThanANewMapping) {
         EXPECT_EQ(cut_to_next_chunk(), first_full_size) << "the next chunk is the kept one, cut from its start";
         EXPECT_EQ(EntryArena::spare_chunks(), 0u);
     });
+}
+
+TEST(EntryArena, TakesARawBlockBackByItsAddressAlone) {
+    const auto before = EntryArena::bytes_in_use();
+    void* small = nullptr;
+    void* large = nullptr;
+    in_a_new_thread([&] {
+        small = EntryArena::allocate_raw(480);
+        large = EntryArena::allocate_raw(EntryArena::kLargestBlock + 1);
+        std::memset(small, 'x', 480);
+        std::memset(large, 'y', EntryArena::kLargestBlock + 1);
+    });
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(small) % 16, 0u);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(large) % 16, 0u);
+    EXPECT_EQ(EntryArena::bytes_in_use(), before + EntryArena::kFirstChunk) << "the small block holds its chunk";
+    EntryArena::release_raw(large);
+    EntryArena::release_raw(small);
+    EXPECT_EQ(EntryArena::bytes_in_use(), before);
 }
 
 TEST(EntryArena, MovesABlockWithoutCopyingOrFreeingIt) {

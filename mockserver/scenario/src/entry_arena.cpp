@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -164,6 +165,36 @@ EntryArena::Block EntryArena::allocate(std::size_t bytes) {
     chunk->used += size;
     return block;
 }
+
+namespace {
+
+// In front of a raw block: where its memory came from.
+struct RawHeader {
+    EntryArena::Chunk* chunk;
+    std::size_t size;
+};
+static_assert(sizeof(RawHeader) <= kAlignment);
+
+}  // namespace
+
+void* EntryArena::allocate_raw(std::size_t bytes) {
+    auto block = allocate(bytes + kAlignment);
+    const RawHeader header{block.chunk_, block.size_};
+    std::memcpy(block.data_, &header, sizeof header);
+    char* data = block.data_ + kAlignment;
+    block.data_ = nullptr;  // released by release_raw()
+    block.chunk_ = nullptr;
+    return data;
+}
+
+void EntryArena::release_raw(void* data) noexcept {
+    Block block;
+    block.data_ = static_cast<char*>(data) - kAlignment;
+    RawHeader header;
+    std::memcpy(&header, block.data_, sizeof header);
+    block.chunk_ = header.chunk;
+    block.size_ = header.size;
+}  // `block` releases it
 
 std::size_t EntryArena::bytes_in_use() { return in_use.load(std::memory_order_relaxed); }
 

@@ -19,6 +19,8 @@
 // - A block over kLargestBlock comes from the heap (chunk() is null): a
 //   large body should not pin a chunk.
 // - Blocks are 16-byte aligned; size() is what the block takes, rounded.
+// - A raw block (allocate_raw) is a block with a 16-byte header in front,
+//   naming its chunk and size, so that its address alone gives it back.
 // - A 2 MiB chunk whose blocks have all gone is kept for reuse, up to
 //   kSpareChunks of them; any other chunk is unmapped then.
 // - The memory held beyond the blocks' own is at most one partly cut chunk
@@ -63,11 +65,35 @@ public:
 
     static Block allocate(std::size_t bytes);
 
+    // A block given back by its address alone, as a container's allocator
+    // does (ArenaAllocator): the block starts with a header saying where it
+    // came from. Its memory is 16-byte aligned.
+    static void* allocate_raw(std::size_t bytes);
+    static void release_raw(void* data) noexcept;
+
     // The bytes of the chunks in use: a thread's current chunk, and chunks
     // a block still pins (for tests).
     static std::size_t bytes_in_use();
     // How many emptied 2 MiB chunks are kept for reuse (for tests).
     static std::size_t spare_chunks();
+};
+
+// An allocator for the journal's own containers (its deque of entries):
+// their memory comes from the arena's chunks rather than from malloc,
+// whose heap grows a page at a time at first touch (see entry_arena.cpp).
+template <typename T>
+struct ArenaAllocator {
+    using value_type = T;
+
+    ArenaAllocator() = default;
+    template <typename U>
+    ArenaAllocator(const ArenaAllocator<U>&) noexcept {}
+
+    T* allocate(std::size_t n) { return static_cast<T*>(EntryArena::allocate_raw(n * sizeof(T))); }
+    void deallocate(T* data, std::size_t) noexcept { EntryArena::release_raw(data); }
+
+    friend bool operator==(const ArenaAllocator&, const ArenaAllocator&) { return true; }
+    friend bool operator!=(const ArenaAllocator&, const ArenaAllocator&) { return false; }
 };
 
 }  // namespace mockserve::scenario::detail

@@ -84,12 +84,14 @@ struct EntryArena::Chunk {
 
     // A spare chunk when `size` is the largest and one is kept, else a new mapping.
     static Chunk* take(std::size_t size) {
-        in_use.fetch_add(size, std::memory_order_relaxed);
+        Chunk* chunk = nullptr;
         if (size == kLargestChunk) {
             std::lock_guard lock(spares.mutex);
-            if (spares.count > 0) return spares.chunks[--spares.count];
+            if (spares.count > 0) chunk = spares.chunks[--spares.count];
         }
-        return map(size);
+        if (chunk == nullptr) chunk = map(size);  // may throw: counted only once it exists
+        in_use.fetch_add(size, std::memory_order_relaxed);
+        return chunk;
     }
 
     static Chunk* map(std::size_t size) {

@@ -77,11 +77,14 @@ void Session::do_read_head() {
     // A pipelined request may already be buffered whole.
     const bool was_started = scanner_.started();
     const auto state = scanner_.scan(buffered());
-    if (!was_started && scanner_.started()) request_deadline_ = Clock::now() + limits_.request_timeout;
     switch (state) {
         case HeadScanner::State::complete: return on_head();
         case HeadScanner::State::failed: return refuse(scanner_.error());
-        case HeadScanner::State::need_more: return do_read_more_head();
+        case HeadScanner::State::need_more:
+            // The head's deadline runs from its first byte; a head that came
+            // whole gets its request's deadline in on_head(), without a clock reading here.
+            if (!was_started && scanner_.started()) request_deadline_ = Clock::now() + limits_.request_timeout;
+            return do_read_more_head();
     }
 }
 

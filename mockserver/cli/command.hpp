@@ -36,5 +36,9 @@ int split_command(int argc, char** argv, std::vector<std::string>& command);
 // Blocks SIGINT and SIGTERM (and SIGCHLD) in this thread and every thread it
 // starts, so that sigwait() gets them; returns the set.
 sigset_t block_stop_signals();
+// Waits for SIGINT or SIGTERM (blocked by block_stop_signals()). SIGCHLD
+// stays blocked and is not waited for: each CGI script's exit would
+// otherwise wake this thread for nothing.
+void wait_for_stop_signal();
 
 }  // namespace mockserve::cli

@@ -155,12 +155,21 @@ sigset_t block_stop_signals() {
     return signals;
 }
 
+void wait_for_stop_signal() {
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    int signal = 0;
+    sigwait(&stop, &signal);
+}
+
 int run_drop_in(int argc, char** argv) {
     Options options;
     if (const int status = parse(argc, argv, options)) return status < 0 ? 0 : status;
     // Blocked before any server thread starts, so that every thread
     // inherits the mask and only sigwait() sees the signals.
-    const sigset_t stop_signals = block_stop_signals();
+    block_stop_signals();
 
     try {
         const auto server = make_server(options);
@@ -170,7 +179,7 @@ int run_drop_in(int argc, char** argv) {
         std::cout << "Serving " << (options.tls_cert.empty() ? "HTTP" : "HTTPS") << " on "
                   << server->server_address.host << " port " << server->server_port << " (" << server->url()
                   << "/) ..." << std::endl;
-        for (int signal = 0; signal != SIGINT && signal != SIGTERM;) sigwait(&stop_signals, &signal);
+        wait_for_stop_signal();
         std::cout << "\nKeyboard interrupt received, exiting." << std::endl;
         server->shutdown();
     } catch (const std::exception& e) {

@@ -122,7 +122,7 @@ int run_record(int argc, char** argv) {
     std::cout << "ready" << std::endl;
     int exit_code = 0;
     if (options.command.empty()) {
-        for (int signal = 0; signal != SIGINT && signal != SIGTERM;) sigwait(&signals, &signal);
+        wait_for_stop_signal();
     } else {
         exit_code = run_command(options.command, *runner, signals);
     }

@@ -190,7 +190,7 @@ int run_scenario(int argc, char** argv) {
         std::cout << "ready" << std::endl;
 
         if (options.command.empty()) {
-            for (int signal = 0; signal != SIGINT && signal != SIGTERM;) sigwait(&signals, &signal);
+            wait_for_stop_signal();
         } else {
             exit_code = run_command(options.command, *runner, signals);
         }

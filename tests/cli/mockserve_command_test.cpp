@@ -10,6 +10,7 @@
 #include <csignal>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sys/stat.h>
 
@@ -97,6 +98,40 @@ TEST(MockserveCommand, CgiFlagRunsScripts) {
     auto post = test_support::exchange(port, "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping");
     ASSERT_TRUE(post);
     EXPECT_EQ(post->body, "ping");
+    mockserve.signal(SIGTERM);
+    EXPECT_EQ(mockserve.wait(), 0);
+}
+
+// The main thread waits for SIGINT and SIGTERM only: a script's exit (its
+// SIGCHLD) must not wake it, once per CGI request, for nothing.
+TEST(MockserveCommand, ScriptExitsLeaveTheWaitingMainThreadAsleep) {
+    test_support::TempDir tmp;
+    std::filesystem::copy(kFixtures + "/cgi-bin", tmp.path() / "cgi-bin", std::filesystem::copy_options::recursive);
+    ::chmod(tmp.path().c_str(), 0755);
+    ChildProcess mockserve({MOCKSERVE_BINARY, "--cgi", "--quiet", "--directory", tmp.str(), "0"});
+    const auto banner = mockserve.read_line();
+    ASSERT_TRUE(banner);
+    const auto port = port_from_banner(*banner);
+    ASSERT_NE(port, 0);
+    // The main thread's task is the process's own id.
+    const auto status_file = "/proc/" + std::to_string(mockserve.pid()) + "/task/" + std::to_string(mockserve.pid()) +
+                             "/status";
+    const auto wake_ups = [&] {
+        std::ifstream in(status_file);
+        std::string line;
+        while (std::getline(in, line))
+            if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
+        return -1L;
+    };
+    const long before = wake_ups();
+    ASSERT_GE(before, 0);
+    constexpr int kRequests = 20;
+    for (int i = 0; i < kRequests; ++i) {
+        auto r = test_support::exchange(port, "GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->body, "Hello from CGI\n");
+    }
+    EXPECT_LT(wake_ups() - before, kRequests / 4) << "the main thread woke for the scripts' exits";
     mockserve.signal(SIGTERM);
     EXPECT_EQ(mockserve.wait(), 0);
 }

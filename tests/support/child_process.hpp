@@ -26,6 +26,7 @@ public:
     // read_stderr_line() has read is not in it).
     std::string read_stderr();
     void signal(int number);
+    pid_t pid() const { return pid_; }
     // Waits for the exit; the exit code, 128+N for signal N, or nothing after `wait`.
     std::optional<int> wait(std::chrono::milliseconds wait = std::chrono::seconds(10));
 

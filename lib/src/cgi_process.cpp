@@ -44,21 +44,28 @@ struct ChildSetup {
     ::_exit(code);
 }
 
+// The pipes are made non-blocking for the parent; the script gets its ends
+// blocking, as any program expects its standard streams.
 void move_to(int fd, int target) {
     if (fd == target) {
         ::fcntl(fd, F_SETFD, 0);  // keep it across execve
     } else {
         ::dup2(fd, target);
     }
+    ::fcntl(target, F_SETFL, 0);
 }
 
 [[noreturn]] __attribute__((noinline)) void run_child(const ChildSetup& s) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // execve resets the signals the server catches; of those it ignores,
+    // these two are put back (as Python's subprocess does): a script that
+    // writes to a closed pipe or past its file size limit must die as usual.
     struct sigaction defaults {};
     defaults.sa_handler = SIG_DFL;
-    for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &defaults, nullptr);  // SIGPIPE was ignored
+    ::sigaction(SIGPIPE, &defaults, nullptr);
+    ::sigaction(SIGXFSZ, &defaults, nullptr);
     ::setpgid(0, 0);
     move_to(s.stdin_fd, 0);
     move_to(s.stdout_fd, 1);
@@ -104,16 +111,16 @@ void RunningScript::close_stdin() {
 
 void start_script(const ScriptLaunch& launch, RunningScript& script) {
     int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe");
-    if (::pipe2(out, O_CLOEXEC) != 0) {
+    if (::pipe2(in, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::system_category(), "pipe");
+    if (::pipe2(out, O_CLOEXEC | O_NONBLOCK) != 0) {
         ::close(in[0]), ::close(in[1]);
         throw std::system_error(errno, std::system_category(), "pipe");
     }
-    if (::pipe2(err, O_CLOEXEC) != 0) {
+    if (::pipe2(err, O_CLOEXEC | O_NONBLOCK) != 0) {
         ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
         throw std::system_error(errno, std::system_category(), "pipe");
     }
-    int report[2];
+    int report[2];  // blocking: the parent waits on it for execve (sanitizers make vfork a fork)
     if (::pipe2(report, O_CLOEXEC) != 0) {
         ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]), ::close(err[0]), ::close(err[1]);
         throw std::system_error(errno, std::system_category(), "pipe");
@@ -161,7 +168,6 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
     script.stdin_fd = in[1];
     script.stdout_fd = out[0];
     script.stderr_fd = err[0];
-    for (int fd : {in[1], out[0], err[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 std::string user_name(uid_t uid) {

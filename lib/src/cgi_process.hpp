@@ -5,8 +5,10 @@
 // is started with vfork() and execve() instead (what posix_spawn does
 // inside), because posix_spawn cannot drop to another user, which Python's
 // CGIHTTPRequestHandler does when the server runs as root. Between vfork
-// and execve the child only makes system calls: it unblocks and resets its
-// signals, starts its own process group, puts the pipes on 0, 1 and 2,
+// and execve the child only makes system calls: it unblocks its signals,
+// puts SIGPIPE and SIGXFSZ back to their default (execve resets the caught
+// ones; other ignored signals stay ignored, as under Python's subprocess),
+// starts its own process group, puts the pipes on 0, 1 and 2,
 // closes every other descriptor, changes user (raw setgroups/setgid/setuid,
 // so that glibc does not try to change the parent's threads too), and
 // changes to the script's folder.

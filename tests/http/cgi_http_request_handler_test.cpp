@@ -12,6 +12,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <fcntl.h>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -384,6 +386,26 @@ TEST(CGIHTTPRequestHandler, ScriptsGetOnlyTheirStandardDescriptors) {
     auto r = s.get("/cgi-bin/fds.sh");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "checked\n");  // no "open N" line: the server's sockets stayed behind
+}
+
+// The server reads its pipes without blocking; the script's ends block, as
+// any program expects of its standard streams. The signals the server
+// ignores (SIGPIPE) are the script's default again.
+TEST(CGIHTTPRequestHandler, ScriptsGetBlockingStreamsAndDefaultSignals) {
+    CgiServer s;
+    auto r = s.get("/cgi-bin/streams.sh");
+    ASSERT_TRUE(r);
+    std::istringstream lines(r->body);
+    std::map<std::string, unsigned long long> seen;
+    std::string name, value;
+    while (lines >> name >> value) seen[name] = std::stoull(value, nullptr, name == "ignored" ? 16 : 8);
+    for (const std::string fd : {"0", "1", "2"}) {
+        ASSERT_TRUE(seen.count(fd)) << r->body;
+        EXPECT_EQ(seen[fd] & O_NONBLOCK, 0u) << "descriptor " << fd << " of the script is non-blocking";
+    }
+    ASSERT_TRUE(seen.count("ignored")) << r->body;
+    EXPECT_EQ(seen["ignored"] & (1ull << (SIGPIPE - 1)), 0u) << "SIGPIPE is ignored in the script";
+    EXPECT_EQ(seen["ignored"] & (1ull << (SIGXFSZ - 1)), 0u) << "SIGXFSZ is ignored in the script";
 }
 
 TEST(CGIHTTPRequestHandler, IsPythonAndIsExecutable) {

@@ -328,6 +328,7 @@ void CGIHTTPRequestHandler::run_cgi() {
     if (decoded_query.find('=') == std::string::npos) launch.argv.push_back(decoded_query);
     launch.env = environment.variables;
     launch.working_directory = scriptfile.substr(0, scriptfile.rfind('/'));
+    launch.has_input = content_length ? *content_length > 0 : !body_done;
     auto user = script_user_ids(cgi_user);
     if (!user) {
         log_error("CGI script %r not run: cgi_user %r is not a user here", scriptname, cgi_user);

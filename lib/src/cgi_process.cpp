@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
+#include <utility>
 
 namespace mockserve::http::detail {
 
@@ -90,6 +91,13 @@ pid_t spawn(const ChildSetup& setup) {
     return pid;
 }
 
+// /dev/null, opened once for every script started without input; -1 if
+// there is none (a bare chroot), and then the script gets an empty pipe.
+int null_device() {
+    static const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd;
+}
+
 std::vector<char*> pointers(const std::vector<std::string>& strings) {
     std::vector<char*> out;
     for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
@@ -110,28 +118,30 @@ void RunningScript::close_stdin() {
 }
 
 void start_script(const ScriptLaunch& launch, RunningScript& script) {
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::system_category(), "pipe");
-    if (::pipe2(out, O_CLOEXEC | O_NONBLOCK) != 0) {
-        ::close(in[0]), ::close(in[1]);
-        throw std::system_error(errno, std::system_category(), "pipe");
-    }
-    if (::pipe2(err, O_CLOEXEC | O_NONBLOCK) != 0) {
-        ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
-        throw std::system_error(errno, std::system_category(), "pipe");
-    }
-    int report[2];  // blocking: the parent waits on it for execve (sanitizers make vfork a fork)
-    if (::pipe2(report, O_CLOEXEC) != 0) {
-        ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]), ::close(err[0]), ::close(err[1]);
-        throw std::system_error(errno, std::system_category(), "pipe");
-    }
+    // A failed step closes what the steps before it opened.
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1};
+    const auto close_all = [&] {
+        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], report[0], report[1]})
+            if (fd >= 0) ::close(fd);
+    };
+    const auto make_pipe = [&](int (&ends)[2], int flags) {
+        if (::pipe2(ends, flags) == 0) return;
+        const int error = errno;
+        close_all();
+        throw std::system_error(error, std::system_category(), "pipe");
+    };
+    const int no_input = launch.has_input ? -1 : null_device();
+    if (no_input < 0) make_pipe(in, O_CLOEXEC | O_NONBLOCK);
+    make_pipe(out, O_CLOEXEC | O_NONBLOCK);
+    make_pipe(err, O_CLOEXEC | O_NONBLOCK);
+    make_pipe(report, O_CLOEXEC);  // blocking: the parent waits on it for execve (sanitizers make vfork a fork)
     const auto argv = pointers(launch.argv);
     const auto envp = pointers(launch.env);
     const ChildSetup setup{launch.path.c_str(),
                            argv.data(),
                            envp.data(),
                            launch.working_directory.c_str(),
-                           in[0],
+                           no_input >= 0 ? no_input : in[0],
                            out[1],
                            err[1],
                            report[1],
@@ -140,12 +150,10 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
                            launch.run_as ? launch.run_as->second : 0};
     const pid_t pid = spawn(setup);
     const int spawn_errno = errno;
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    ::close(report[1]);
+    for (int* child_end : {&in[0], &out[1], &err[1], &report[1]})
+        if (*child_end >= 0) ::close(std::exchange(*child_end, -1));
     if (pid < 0) {
-        ::close(in[1]), ::close(out[0]), ::close(err[0]), ::close(report[0]);
+        close_all();
         throw std::system_error(spawn_errno, std::system_category(), "vfork");
     }
     // The failure report, or the end of the pipe once execve has closed it.
@@ -154,10 +162,10 @@ void start_script(const ScriptLaunch& launch, RunningScript& script) {
     do {
         got = ::read(report[0], &failure, sizeof failure);
     } while (got < 0 && errno == EINTR);
-    ::close(report[0]);
+    ::close(std::exchange(report[0], -1));
     if (got == static_cast<ssize_t>(sizeof failure)) {
         // It has exited; reaped here so that the caller has nothing to clean.
-        ::close(in[1]), ::close(out[0]), ::close(err[0]);
+        close_all();
         int status = 0;
         ::waitpid(pid, &status, 0);
         throw ScriptLaunchFailed(failure.error, failure.step == kStepChangeUser    ? "change user"

@@ -29,10 +29,14 @@ struct ScriptLaunch {
     std::vector<std::string> env;
     std::string working_directory;
     std::optional<std::pair<uid_t, gid_t>> run_as;
+    // Without a request body the script reads /dev/null (end of input at
+    // once, as from a closed pipe) and no pipe is made for it.
+    bool has_input = true;
 };
 
 // The running script: its pid (also its process group) and the parent's
-// ends of its pipes, non-blocking and close-on-exec. The destructor closes
+// ends of its pipes, non-blocking and close-on-exec (stdin_fd is -1 when
+// the launch had no input). The destructor closes
 // the pipes; reaping is the owner's job.
 struct RunningScript {
     pid_t pid = -1;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace mockserve::http::detail {
 namespace {
 
@@ -31,6 +33,32 @@ TEST(CgiEnvironment, HeadersCannotSetCgiVariablesOrCollide) {
     EXPECT_THAT(env.variables, Not(Contains("HTTP_PROXY=http://evil")));
     EXPECT_THAT(env.variables, Not(Contains("HTTP_CONTENT_LENGTH=3")));
     EXPECT_EQ(env.dropped, (std::vector<std::string>{"X_Token", "X-Odd*Name"}));
+}
+
+// The server's environment reaches the script once per name, and never in
+// place of a variable the server sets or leaves out.
+TEST(CgiEnvironment, InheritedVariablesComeOnceAndNeverInPlaceOfTheServers) {
+    Headers headers;
+    CgiRequest request;
+    request.request_method = "GET";
+    request.headers = &headers;
+    const char* inherited[] = {"LANG=C",          "PATH=/bin",      "LANG=C.UTF-8",         "REQUEST_METHOD=PUT",
+                               "CONTENT_TYPE=text/stale", "AUTH_TYPE=Basic", "GATEWAY_INTERFACE=CGI/0.9", "NO_EQUALS",
+                               nullptr};
+    const auto env = build_cgi_environment(request, inherited);
+    EXPECT_THAT(env.variables, Contains("LANG=C.UTF-8"));
+    EXPECT_THAT(env.variables, Not(Contains("LANG=C")));
+    EXPECT_THAT(env.variables, Contains("PATH=/bin"));
+    EXPECT_THAT(env.variables, Contains("REQUEST_METHOD=GET"));
+    EXPECT_THAT(env.variables, Contains("GATEWAY_INTERFACE=CGI/1.1"));
+    for (const auto& variable : env.variables) {
+        EXPECT_NE(variable.rfind("CONTENT_TYPE=", 0), 0u) << variable;
+        EXPECT_NE(variable.rfind("AUTH_TYPE=", 0), 0u) << variable;
+        EXPECT_NE(variable, "NO_EQUALS");
+    }
+    std::set<std::string> names;
+    for (const auto& variable : env.variables)
+        EXPECT_TRUE(names.insert(variable.substr(0, variable.find('='))).second) << variable << " twice";
 }
 
 // Basic credentials name REMOTE_USER only when they decode to ASCII with one

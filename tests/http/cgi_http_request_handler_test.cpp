@@ -234,6 +234,26 @@ TEST(CGIHTTPRequestHandler, PostBodyReachesTheScript) {
     EXPECT_EQ(chunked->body, "abcdef");
 }
 
+// A request without a body gives the script an input that ends at once,
+// whatever it reads: a script that reads to the end does not wait.
+TEST(CGIHTTPRequestHandler, ScriptsOfRequestsWithoutABodyReadAnEmptyInput) {
+    CgiServer s;
+    auto get = s.get("/cgi-bin/echo.py");
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->status, 200);
+    EXPECT_EQ(get->header("X-Body-Length"), "0");
+    auto empty = test_support::exchange(s.server.server_port,
+                                        "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                                        "Connection: close\r\n\r\n");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->header("X-Body-Length"), "0");
+    auto chunked = test_support::exchange(s.server.server_port,
+                                          "POST /cgi-bin/echo.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          "Connection: close\r\n\r\n0\r\n\r\n");
+    ASSERT_TRUE(chunked);
+    EXPECT_EQ(chunked->header("X-Body-Length"), "0");
+}
+
 TEST(CGIHTTPRequestHandler, LargeBodiesStreamBothWays) {
     CgiServer s;
     std::string body(4 << 20, 'b');

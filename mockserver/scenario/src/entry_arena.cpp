@@ -205,22 +205,6 @@ std::size_t EntryArena::spare_chunks() {
     return spares.count;
 }
 
-EntryArena::Block::Block(Block&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
-      chunk_(std::exchange(other.chunk_, nullptr)) {}
-
-EntryArena::Block& EntryArena::Block::operator=(Block&& other) noexcept {
-    if (this != &other) {
-        release();
-        data_ = std::exchange(other.data_, nullptr);
-        size_ = std::exchange(other.size_, 0);
-        chunk_ = std::exchange(other.chunk_, nullptr);
-    }
-    return *this;
-}
-
-EntryArena::Block::~Block() { release(); }
-
 void EntryArena::Block::release() {
     if (chunk_) {
         MOCKSERVE_POISON(data_, size_);

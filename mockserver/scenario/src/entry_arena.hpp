@@ -28,6 +28,7 @@
 //   block still alive.
 
 #include <cstddef>
+#include <utility>
 
 namespace mockserve::scenario::detail {
 
@@ -43,10 +44,24 @@ public:
     // A block of memory and the chunk it was cut from (null: the heap's).
     class Block {
     public:
+        // Inline: the journal moves each entry's block a few times on its
+        // way in, and the moved-from husk needs no call to be destroyed.
         Block() = default;
-        Block(Block&& other) noexcept;
-        Block& operator=(Block&& other) noexcept;
-        ~Block();
+        Block(Block&& other) noexcept
+            : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+              chunk_(std::exchange(other.chunk_, nullptr)) {}
+        Block& operator=(Block&& other) noexcept {
+            if (this != &other) {
+                if (data_) release();
+                data_ = std::exchange(other.data_, nullptr);
+                size_ = std::exchange(other.size_, 0);
+                chunk_ = std::exchange(other.chunk_, nullptr);
+            }
+            return *this;
+        }
+        ~Block() {
+            if (data_) release();
+        }
 
         char* data() const { return data_; }
         // What the block costs: its bytes rounded up as cut (or as malloc

@@ -252,6 +252,14 @@ TEST(CGIHTTPRequestHandler, ScriptsOfRequestsWithoutABodyReadAnEmptyInput) {
                                           "Connection: close\r\n\r\n0\r\n\r\n");
     ASSERT_TRUE(chunked);
     EXPECT_EQ(chunked->header("X-Body-Length"), "0");
+    // No pipe is made for an input that cannot come: the script reads
+    // /dev/null; a body still comes through a pipe.
+    auto without = s.get("/cgi-bin/stdin.sh");
+    ASSERT_TRUE(without);
+    EXPECT_EQ(without->body, "null\n");
+    auto with = s.request("POST", "/cgi-bin/stdin.sh", "", "a body");
+    ASSERT_TRUE(with);
+    EXPECT_EQ(with->body, "pipe\n");
 }
 
 TEST(CGIHTTPRequestHandler, LargeBodiesStreamBothWays) {

@@ -68,9 +68,9 @@ CgiEnvironment build_cgi_environment(const CgiRequest& request, const char* cons
 
     // The server's own variables, each once (the last, should a name come
     // twice), without HTTP_* and without any name the server sets or
-    // clears below. Views until kept: a script starts with
-    // some forty of them, copied once each (a map of them cost a tenth of
-    // the server's CPU per CGI request).
+    // clears below. Kept as views and copied once: a script starts with
+    // some forty of them, and a map of them cost a tenth of the server's
+    // CPU per CGI request.
     std::vector<std::string_view> kept;
     for (auto entry = inherited; entry && *entry; ++entry) {
         const std::string_view text(*entry);

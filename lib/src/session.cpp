@@ -150,9 +150,10 @@ void Session::on_head() {
     }
     auto framing = check_framing(head, limits_);  // before the fields move to the handler
     protocol_ = {head.method == "HEAD", head.minor >= 1, h.protocol_version >= "HTTP/1.1"};
-    // Copied into the handler's strings, which keep their room between
-    // requests (the parser assigns the head's likewise): cheaper than a
-    // swap for strings this short. The fields are swapped: each keeps its room.
+    // The request line's parts are copied into the handler's strings, which
+    // keep their room between requests (the parser assigns the head's
+    // likewise): cheaper than a swap for strings this short. The header
+    // fields are swapped, so that each side keeps its room.
     h.command.assign(head.method);
     h.path.assign(head.target);
     h.request_version.assign(head.version);

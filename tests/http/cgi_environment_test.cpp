@@ -61,6 +61,31 @@ TEST(CgiEnvironment, InheritedVariablesComeOnceAndNeverInPlaceOfTheServers) {
         EXPECT_TRUE(names.insert(variable.substr(0, variable.find('='))).second) << variable << " twice";
 }
 
+// Every variable the server sets, inherited with a stale value, reaches
+// the script once and with the request's value: the list of names the
+// server keeps from its own environment cannot fall behind what it sets.
+TEST(CgiEnvironment, NoVariableTheServerSetsIsInheritedToo) {
+    Headers headers;
+    headers.add("Authorization", "Basic dXNlcjpwYXNz");
+    headers.add("Content-Type", "text/plain");
+    const TlsFacts tls{"TLSv1.3", "TLS_AES_128_GCM_SHA256", "api.test", "http/1.1", "CN=client"};
+    CgiRequest request;
+    request.request_method = "POST";
+    request.content_length = 3;
+    request.headers = &headers;
+    request.tls = &tls;
+    const char* nothing[] = {nullptr};
+    std::vector<std::string> stale;
+    for (const auto& variable : build_cgi_environment(request, nothing).variables)
+        stale.push_back(variable.substr(0, variable.find('=')) + "=stale");
+    std::vector<const char*> inherited;
+    for (const auto& variable : stale) inherited.push_back(variable.c_str());
+    inherited.push_back(nullptr);
+    const auto env = build_cgi_environment(request, inherited.data());
+    EXPECT_EQ(env.variables.size(), stale.size());
+    for (const auto& variable : env.variables) EXPECT_THAT(variable, Not(::testing::EndsWith("=stale")));
+}
+
 // Basic credentials name REMOTE_USER only when they decode to ASCII with one
 // colon, and never with a NUL (execve would cut the variable there).
 TEST(CgiEnvironment, BasicCredentialsNameTheUserOnlyWhenTheyDecodeCleanly) {
